@@ -1,0 +1,126 @@
+/* cmd_match.c — `misswitch match`: run the rules' passes, one transaction, timed per pass */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "command.h"
+#include "db.h"
+#include "json.h"
+#include "luahost.h"
+#include "summary.h"
+
+static void printHelp(void)
+{
+    printf("Usage: misswitch [-d CONNINFO] match [--rules FILE] [--show-sql]\n\n"
+           "Matches every staged platform account to its new MIS record with the rules: Lua\n"
+           "passes compiled to SQL and run in one transaction in the working database. Decisions\n"
+           "land in misswitch_work.decision, replacing the previous match.\n\n"
+           "  --rules FILE  ruleset to use (default: lua/rules/default.lua); a school's override\n"
+           "                file requires the default and changes only what differs\n"
+           "  --show-sql    print the SQL the rules compile to, exactly as it would run, and\n"
+           "                run nothing\n"
+           "  -h, --help    show this help\n");
+}
+
+static double secondsSince(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static bool runPasses(const Options *options, Db *db, const SqlStatementList *passes, Error *err)
+{
+    if (!dbExec(db, "begin",
+                "BEGIN; SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('misswitch'))",
+                err))
+        return false;
+    for (size_t i = 0; i < passes->count; i++) {
+        struct timespec started;
+
+        clock_gettime(CLOCK_MONOTONIC, &started);
+        if (!dbExec(db, passes->items[i].name, passes->items[i].sql, err)) {
+            errorPrefix(err, "pass %s: ", passes->items[i].name);
+            return false;
+        }
+        if (options->verbosity >= VERBOSITY_NORMAL)
+            commandSay(options, "match: %-24s %8.3f s", passes->items[i].name,
+                       secondsSince(&started));
+    }
+    return dbExec(db, "commit", "COMMIT", err);
+}
+
+ExitCode commandMatch(const Options *options, int argc, char **argv)
+{
+    static const struct option LONG_OPTIONS[] = {{"rules", required_argument, NULL, 'r'},
+                                                 {"show-sql", no_argument, NULL, 's'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    char rulesPath[4096 + 32];
+    const char *rules = NULL;
+    bool showSql = false;
+    SqlStatementList passes = {0};
+    LuaHost *host = NULL;
+    Db *db = NULL;
+    Error err;
+    ExitCode code = EXIT_OK;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, "h", LONG_OPTIONS, NULL)) != -1) {
+        switch (opt) {
+        case 'r':
+            rules = optarg;
+            break;
+        case 's':
+            showSql = true;
+            break;
+        case 'h':
+            printHelp();
+            return EXIT_OK;
+        default:
+            return commandUsageError("match", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return commandUsageError("match", "unexpected argument '%s'", argv[optind]);
+    if (rules != NULL)
+        snprintf(rulesPath, sizeof rulesPath, "%s", rules);
+    else
+        snprintf(rulesPath, sizeof rulesPath, "%s/default.lua", options->rulesDir);
+
+    /* Compile first: a rule error runs nothing. */
+    host = luaHostNew(options->rulesDir, NULL, &err);
+    if (host == NULL ||
+        !luaHostCompile(host, rulesPath, "lib.rules", "compile", rulesPath, &passes, &err))
+        goto fail;
+    if (showSql) {
+        for (size_t i = 0; i < passes.count; i++)
+            printf("-- %s\n%s\n\n", passes.items[i].name, passes.items[i].sql);
+        goto cleanup;
+    }
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    db = commandOpenDatabase(options, &err);
+    if (db == NULL || !summaryRequirePlatformAndExtract(db, &err) ||
+        !runPasses(options, db, &passes, &err))
+        goto fail;
+    commandSay(options, "match: %zu passes in %.2f s with %s", passes.count,
+               secondsSince(&started), rulesPath);
+    if (options->json)
+        printf("{\"passes\": %zu, \"seconds\": %.3f, ", passes.count, secondsSince(&started));
+    if (!summaryPrint(options, db, "match", options->json, &err))
+        goto fail;
+    if (options->json)
+        printf("}\n");
+    goto cleanup;
+
+fail:
+    code = commandFail(&err);
+cleanup:
+    dbClose(db);
+    sqlStatementListFree(&passes);
+    luaHostFree(host);
+    return code;
+}

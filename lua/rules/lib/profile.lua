@@ -1,0 +1,181 @@
+-- lib/profile.lua — checks a platform profile and compiles it into the statements misswitch
+-- runs: the COPY pairs of `load platform`, and the guarded, journaled steps of a plan.
+--
+-- A profile is a table { name = ..., read = {...}, write = {...} } (see profiles/reference.lua).
+local M = {}
+
+-- What each read query fills: its staging table and the columns it must return, by name.
+M.READS = {
+  { kind = "schools", table = "misswitch_staging.platform_school",
+    columns = { "school_id", "name", "lea_code", "dfe_number", "urn" } },
+  { kind = "accounts", table = "misswitch_staging.platform_account",
+    columns = { "account_id", "account_type", "staff_role", "username", "forename", "surname",
+                "dob", "email", "upn", "mis_source", "mis_id", "school_id", "created_at",
+                "last_login", "disabled" } },
+  { kind = "parent_links", table = "misswitch_staging.platform_parent_link",
+    columns = { "parent_account", "child_account", "relationship" } },
+  { kind = "groups", table = "misswitch_staging.platform_group",
+    columns = { "group_id", "school_id", "code", "name", "kind", "academic_year", "mis_source",
+                "mis_id" } },
+  { kind = "memberships", table = "misswitch_staging.platform_membership",
+    columns = { "group_id", "account_id" } },
+  { kind = "content", table = "misswitch_staging.platform_content",
+    columns = { "account_id", "kind", "items" } },
+}
+
+-- The change rows a relink step reads: misswitch.run_relink of the current run.
+local RELINK_SOURCE = "misswitch.run_relink"
+local RELINK_TYPES = { { type = "pupil", step = "relink_pupils" },
+                       { type = "staff", step = "relink_staff" },
+                       { type = "parent", step = "relink_parents" } }
+
+local function fail(message)
+  error("profile: " .. message, 0)
+end
+
+local function needString(value, where)
+  if type(value) ~= "string" or value:match("^%s*$") then
+    fail(where .. " must be a non-empty string")
+  end
+  return value
+end
+
+-- A qualified table name: schema.table, plain identifiers only.
+local function needTable(value, where)
+  needString(value, where)
+  if not value:match("^[%a_][%w_]*%.[%a_][%w_]*$") then
+    fail(where .. " must be a schema-qualified table name, got '" .. value .. "'")
+  end
+  return value
+end
+
+local function needIdentifierList(value, where)
+  if type(value) ~= "table" or #value == 0 then
+    fail(where .. " must be a non-empty list of column names")
+  end
+  for i, column in ipairs(value) do
+    if type(column) ~= "string" or not column:match("^[%a_][%w_]*$") then
+      fail(where .. "[" .. i .. "] must be a plain column name")
+    end
+  end
+  return value
+end
+
+local function checkProfile(profile)
+  if type(profile.read) ~= "table" then fail("'read' must be a table of queries") end
+  for kind in pairs(profile.read) do
+    local known = false
+    for _, read in ipairs(M.READS) do known = known or read.kind == kind end
+    if not known then fail("read." .. tostring(kind) .. " is not a kind of fact misswitch reads") end
+  end
+  for _, read in ipairs(M.READS) do
+    needString(profile.read[read.kind], "read." .. read.kind)
+  end
+end
+
+-- `load platform`: "truncate", then "<kind>.out" (COPY ... TO STDOUT, run on the platform) and
+-- "<kind>.in" (COPY ... FROM STDIN, run on the working database) for every kind of fact.
+function M.read_statements(profile)
+  checkProfile(profile)
+  local statements, targets = {}, {}
+  for _, read in ipairs(M.READS) do targets[#targets + 1] = read.table end
+  statements[1] = { name = "truncate", sql = "TRUNCATE " .. table.concat(targets, ", ") }
+  for _, read in ipairs(M.READS) do
+    local columns = table.concat(read.columns, ", ")
+    statements[#statements + 1] = {
+      name = read.kind .. ".out",
+      sql = "COPY (SELECT " .. columns .. " FROM (" .. profile.read[read.kind]
+            .. "\n) AS q) TO STDOUT",
+    }
+    statements[#statements + 1] = {
+      name = read.kind .. ".in",
+      sql = "COPY " .. read.table .. " (" .. columns .. ") FROM STDIN",
+    }
+  end
+  return statements
+end
+
+-- The view of platform accounts the conversion checks read (pg_temp.misswitch_platform_account).
+local function accountsView(profile)
+  local accounts
+  for _, read in ipairs(M.READS) do
+    if read.kind == "accounts" then accounts = read end
+  end
+  return "CREATE OR REPLACE TEMP VIEW misswitch_platform_account AS\nSELECT "
+         .. table.concat(accounts.columns, ", ") .. " FROM (" .. profile.read.accounts
+         .. "\n) AS q;"
+end
+
+-- Rows of the change source the snapshot no longer matches: conflicts, recorded per step.
+local function relinkConflicts(relink)
+  local keyColumns = {}
+  for _, column in ipairs(relink.key) do keyColumns[#keyColumns + 1] = "target." .. column end
+  return table.concat({
+    "INSERT INTO misswitch.run_conflict (run_id, step, account_id, expected, found)",
+    "SELECT c.run_id, 'relink', c.account_id,",
+    "       pg_catalog.jsonb_build_object('mis_source', c.expect_mis_source, 'mis_id', c.expect_mis_id),",
+    "       CASE WHEN " .. keyColumns[1] .. " IS NULL THEN NULL ELSE pg_catalog.to_jsonb(target) END",
+    "  FROM " .. RELINK_SOURCE .. " c",
+    "  LEFT JOIN " .. relink.table .. " target ON " .. relink.match,
+    " WHERE c.run_id = misswitch.current_run()",
+    "   AND (" .. keyColumns[1] .. " IS NULL OR NOT (" .. relink.guard .. "));",
+    "SELECT misswitch.run_assert_no_conflicts();",
+  }, "\n")
+end
+
+-- One set-based, guarded, journaled UPDATE: the WITH's UPDATE and the outer SELECT share one
+-- snapshot, so `old` reads each row as it was before the change.
+local function journaledUpdate(step, accountType, relink)
+  local keyPairs, keyJoin = {}, {}
+  for _, column in ipairs(relink.key) do
+    keyPairs[#keyPairs + 1] = "'" .. column .. "', changed." .. column
+    keyJoin[#keyJoin + 1] = "old." .. column .. " = changed." .. column
+  end
+  return table.concat({
+    "WITH changed AS (",
+    "    UPDATE " .. relink.table .. " AS target SET " .. relink.set,
+    "      FROM " .. RELINK_SOURCE .. " c",
+    "     WHERE c.run_id = misswitch.current_run() AND c.account_type = '" .. accountType .. "'",
+    "       AND " .. relink.match,
+    "       AND " .. relink.guard,
+    "    RETURNING target.*)",
+    "INSERT INTO misswitch.journal (run_id, step, operation, table_name, row_key, old_row, new_row)",
+    "SELECT misswitch.current_run(), '" .. step .. "', 'UPDATE', '" .. relink.table .. "',",
+    "       pg_catalog.jsonb_build_object(" .. table.concat(keyPairs, ", ") .. "),",
+    "       pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(changed)",
+    "  FROM changed JOIN " .. relink.table .. " AS old ON " .. table.concat(keyJoin, " AND ") .. ";",
+  }, "\n")
+end
+
+-- A plan's platform-specific statements, in order: "view:*" (set up before any change),
+-- "conflicts:*" (compare every guarded row first), "step:*" (one savepointed step each).
+function M.write_steps(profile)
+  checkProfile(profile)
+  if type(profile.write) ~= "table" or type(profile.write.relink) ~= "table" then
+    fail("write.relink must describe how to relink an account")
+  end
+  local relink = profile.write.relink
+  needTable(relink.table, "write.relink.table")
+  needIdentifierList(relink.key, "write.relink.key")
+  needString(relink.match, "write.relink.match")
+  needString(relink.guard, "write.relink.guard")
+  needString(relink.set, "write.relink.set")
+
+  local statements = {
+    { name = "view:platform_account", sql = accountsView(profile) },
+    { name = "conflicts:relink", sql = relinkConflicts(relink) },
+  }
+  for _, kind in ipairs(RELINK_TYPES) do
+    statements[#statements + 1] = { name = "step:" .. kind.step,
+                                    sql = journaledUpdate(kind.step, kind.type, relink) }
+  end
+  return statements
+end
+
+-- `verify`: just the view the checks read.
+function M.check_views(profile)
+  checkProfile(profile)
+  return { { name = "view:platform_account", sql = accountsView(profile) } }
+end
+
+return M

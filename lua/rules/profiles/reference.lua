@@ -1,0 +1,51 @@
+-- Profile of the reference platform (sql/platform/schema.sql): the only file outside
+-- sql/platform/ that names platform tables. A platform of another shape needs only another
+-- profile like this one; lib/profile.lua says what each part must provide.
+return {
+  name = "reference",
+
+  -- One query per kind of fact, each returning the columns of its staging table by name.
+  read = {
+    schools = [[
+      SELECT s.school_id::text AS school_id, s.name, s.lea_code, s.dfe_number, s.urn
+        FROM platform.school s]],
+
+    accounts = [[
+      SELECT u.user_id::text AS account_id, u.user_type AS account_type, u.staff_role,
+             u.username, u.forename, u.surname, u.dob, u.email, u.upn, u.mis_source, u.mis_id,
+             u.school_id::text AS school_id, u.created_at, u.last_login, u.disabled
+        FROM platform.users u]],
+
+    parent_links = [[
+      SELECT pc.parent_id::text AS parent_account, pc.child_id::text AS child_account,
+             pc.relationship
+        FROM platform.parent_child pc]],
+
+    groups = [[
+      SELECT g.group_id::text AS group_id, g.school_id::text AS school_id, g.code, g.name,
+             g.kind, g.academic_year, g.mis_source, g.mis_id
+        FROM platform.groups g]],
+
+    memberships = [[
+      SELECT m.group_id::text AS group_id, m.user_id::text AS account_id
+        FROM platform.group_members m]],
+
+    content = [[
+      SELECT c.owner_id::text AS account_id, c.kind, count(*) AS items
+        FROM platform.content c
+       GROUP BY c.owner_id, c.kind]],
+  },
+
+  -- Statement templates for each kind of change. `c` is the change row the plan carries
+  -- (see lib/profile.lua for its columns); `target` names the platform row being changed.
+  write = {
+    relink = {
+      table = "platform.users",
+      key = { "user_id" },
+      match = "target.user_id = c.account_id::bigint",
+      guard = "target.mis_source IS NOT DISTINCT FROM c.expect_mis_source"
+           .. " AND target.mis_id IS NOT DISTINCT FROM c.expect_mis_id",
+      set = "mis_source = c.new_mis_source, mis_id = c.new_mis_id",
+    },
+  },
+}

@@ -87,6 +87,7 @@ static bool writePlan(const char *dir, const PlanInputs *inputs, char *hash, Err
                                            : "-- this plan relinks no accounts");
     strBufAppend(&data, "\n");
     appendStatements(&data, platform, "view:");
+    appendStatements(&conflicts, platform, "freeze:");
     appendStatements(&conflicts, platform, "conflicts:");
     steps[count++] = (PlanStep){"data", (char *)strBufText(&data)};
     steps[count++] = (PlanStep){"conflicts", (char *)strBufText(&conflicts)};

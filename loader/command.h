@@ -28,6 +28,12 @@ ExitCode commandMatch(const Options *options, int argc, char **argv);
 ExitCode commandPlan(const Options *options, int argc, char **argv);
 ExitCode commandApply(const Options *options, int argc, char **argv);
 ExitCode commandVerify(const Options *options, int argc, char **argv);
+ExitCode commandRevert(const Options *options, int argc, char **argv);
+ExitCode commandFreeze(const Options *options, int argc, char **argv);
+ExitCode commandThaw(const Options *options, int argc, char **argv);
+ExitCode commandKeygen(const Options *options, int argc, char **argv);
+ExitCode commandSnapshot(const Options *options, int argc, char **argv);
+ExitCode commandRestore(const Options *options, int argc, char **argv);
 
 /*
  * Helpers shared by the command files.

@@ -23,6 +23,12 @@ static const Command COMMANDS[] = {
     {"plan", commandPlan, "write plan.sql, the report and the review queue"},
     {"apply", commandApply, "apply a plan to a test copy: one transaction, checks before COMMIT"},
     {"verify", commandVerify, "run the conversion checks on the target"},
+    {"revert", commandRevert, "undo an applied run: its journal played backwards, guarded"},
+    {"freeze", commandFreeze, "stop the platform's own MIS importer (journaled)"},
+    {"thaw", commandThaw, "restore the importer exactly as freeze found it"},
+    {"keygen", commandKeygen, "make a snapshot key file (mode 0600)"},
+    {"snapshot", commandSnapshot, "encrypted snapshot of the target: pg_dump -Fc through libsodium"},
+    {"restore", commandRestore, "authenticate a snapshot, then restore it as a test copy"},
 };
 
 static void printHelp(FILE *stream)

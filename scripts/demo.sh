@@ -1,8 +1,8 @@
 #!/bin/sh
 # The demo: a synthetic school through the whole pipeline, for real, on the PostgreSQL cluster
 # of the environment (make demo runs it inside a throwaway one: scripts/with-cluster.sh).
-#   gen -> platform database -> init --test-copy -> load extract -> load platform -> match
-#   -> plan -> apply (one transaction, checks before COMMIT) -> summary
+#   gen -> platform database -> init --test-copy -> freeze -> load extract -> load platform
+#   -> match -> plan -> apply (one transaction, checks before COMMIT) -> thaw -> summary
 # Leaves the generated data and the plan folder under ./demo-out.
 set -eu
 misswitch=${1:?usage: scripts/demo.sh PATH/TO/misswitch}
@@ -21,6 +21,9 @@ psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$out/data/platform.sql" >/dev/null
 "$misswitch" -d "dbname=$db" init --test-copy
 
+step "freeze the platform's own importer"
+"$misswitch" -d "dbname=$db" freeze
+
 step "load the new MIS extract and the platform into staging"
 "$misswitch" -d "dbname=$db" load extract "$out/data/new-extract.xml"
 "$misswitch" -d "dbname=$db" load platform
@@ -33,6 +36,9 @@ step "plan the change"
 
 step "apply the plan to the test copy (one transaction, checks before COMMIT)"
 "$misswitch" -d "dbname=$db" apply --plan "$out/plan"
+
+step "thaw the importer: the next routine import finds every matched account linked"
+"$misswitch" -d "dbname=$db" thaw
 
 step "summary"
 psql -X -q -d "$db" -At -F ' ' -c "

@@ -4,13 +4,15 @@
 
 CREATE TABLE misswitch.run (
     run_id      bigserial   PRIMARY KEY,
-    plan_hash   text        NOT NULL,
+    kind        text        NOT NULL DEFAULT 'plan' CHECK (kind IN ('plan', 'freeze')),
+    plan_hash   text        NOT NULL,   -- a freeze run: 'freeze' (so one freeze at a time)
     database    text        NOT NULL DEFAULT pg_catalog.current_database(),
     applied_by  text        NOT NULL DEFAULT current_user,
     started_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     finished_at timestamptz,
     status      text        NOT NULL DEFAULT 'applying'
                 CHECK (status IN ('applying', 'applied', 'reverted')),
+    reverted_at timestamptz,
     summary     jsonb       NOT NULL DEFAULT '{}'  -- rows changed per step
 );
 -- A plan applies once: a second attempt finds its run instead.
@@ -96,6 +98,8 @@ BEGIN
     INSERT INTO misswitch.run (plan_hash) VALUES (plan_hash)
     RETURNING run_id INTO created;
     PERFORM pg_catalog.set_config('misswitch.run_id', created::text, true);
+    -- Journaled rows are compared as jsonb on revert: one time zone for every run.
+    PERFORM pg_catalog.set_config('TimeZone', 'UTC', true);
     RETURN created;
 END
 $$;

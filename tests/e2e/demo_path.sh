@@ -2,7 +2,8 @@
 # End to end, the demo's path, asserted exactly against truth.csv:
 #   gen -> platform -> init --test-copy -> load extract -> load platform -> match -> plan -> apply
 # Every pupil the truth matches is relinked to the right new ID, leavers are untouched, nothing
-# else in the platform changed, and applying the same plan again changes nothing.
+# else in the platform changed (freeze then thaw leave the importer as it was), and applying
+# the same plan again changes nothing.
 # Runs in the database of tests/with-database.sh (PGDATABASE).
 set -eu
 misswitch=${1:?usage: demo_path.sh MISSWITCH SOURCE_DIR}
@@ -29,12 +30,14 @@ SQL
 sql -c "\\copy e2e.truth FROM '$work/data/truth.csv' WITH (FORMAT csv, HEADER true)"
 
 "$misswitch" -q init --test-copy
+"$misswitch" -q freeze
 "$misswitch" -q load extract "$work/data/new-extract.xml"
 "$misswitch" -q load platform
 "$misswitch" -q match
 "$misswitch" -q plan --out "$work/plan"
 run=$("$misswitch" --json apply --plan "$work/plan" | sed -n 's/.*"run": \([0-9]*\).*/\1/p')
 [ -n "$run" ] || { echo "FAIL: apply reported no run" >&2; exit 1; }
+"$misswitch" -q thaw
 
 failures=$(sql <<'SQL'
 WITH new_source AS (SELECT DISTINCT mis_source FROM misswitch_staging.extract_load WHERE role = 'new'),
@@ -83,6 +86,8 @@ fi
 matched=$(sql -c "SELECT count(*) FROM e2e.truth WHERE role = 'pupil' AND kind = 'match'")
 leavers=$(sql -c "SELECT count(*) FROM e2e.truth WHERE role = 'pupil' AND kind = 'leaver'")
 journaled=$(sql -c "SELECT count(*) FROM misswitch.journal WHERE run_id = $run")
+frozen=$(sql -c "SELECT count(*) FROM misswitch.run WHERE kind = 'freeze' AND status = 'reverted'")
+[ "$frozen" -eq 1 ] || { echo "FAIL: freeze/thaw left $frozen reverted freeze runs" >&2; exit 1; }
 [ "$matched" -gt 200 ] || { echo "FAIL: only $matched pupil matches in the truth" >&2; exit 1; }
 [ "$leavers" -gt 0 ] || { echo "FAIL: the generated school has no leavers" >&2; exit 1; }
 [ "$journaled" -eq "$matched" ] || { echo "FAIL: journal has $journaled rows for $matched relinks" >&2; exit 1; }
@@ -90,7 +95,7 @@ journaled=$(sql -c "SELECT count(*) FROM misswitch.journal WHERE run_id = $run")
 # The same plan again: reports its run, changes nothing.
 again=$("$misswitch" --json apply --plan "$work/plan" | sed -n 's/.*"run": \([0-9]*\).*/\1/p')
 [ "$again" = "$run" ] || { echo "FAIL: re-apply reported run '$again', expected $run" >&2; exit 1; }
-runs=$(sql -c "SELECT count(*) FROM misswitch.run")
+runs=$(sql -c "SELECT count(*) FROM misswitch.run WHERE kind = 'plan'")
 [ "$runs" -eq 1 ] || { echo "FAIL: $runs runs recorded after re-apply" >&2; exit 1; }
 
 "$misswitch" -q verify

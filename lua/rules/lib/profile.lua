@@ -125,30 +125,70 @@ end
 
 -- One set-based, guarded, journaled UPDATE: the WITH's UPDATE and the outer SELECT share one
 -- snapshot, so `old` reads each row as it was before the change.
-local function journaledUpdate(step, accountType, relink)
+--   change = { step, table, key, set, from (optional extra FROM), where }
+local function journaledUpdate(change)
   local keyPairs, keyJoin = {}, {}
-  for _, column in ipairs(relink.key) do
+  for _, column in ipairs(change.key) do
     keyPairs[#keyPairs + 1] = "'" .. column .. "', changed." .. column
     keyJoin[#keyJoin + 1] = "old." .. column .. " = changed." .. column
   end
-  return table.concat({
-    "WITH changed AS (",
-    "    UPDATE " .. relink.table .. " AS target SET " .. relink.set,
-    "      FROM " .. RELINK_SOURCE .. " c",
-    "     WHERE c.run_id = misswitch.current_run() AND c.account_type = '" .. accountType .. "'",
-    "       AND " .. relink.match,
-    "       AND " .. relink.guard,
+  local lines = { "WITH changed AS (",
+                  "    UPDATE " .. change.table .. " AS target SET " .. change.set }
+  if change.from then lines[#lines + 1] = "      FROM " .. change.from end
+  lines[#lines + 1] = "     WHERE " .. change.where
+  for _, line in ipairs({
     "    RETURNING target.*)",
     "INSERT INTO misswitch.journal (run_id, step, operation, table_name, row_key, old_row, new_row)",
-    "SELECT misswitch.current_run(), '" .. step .. "', 'UPDATE', '" .. relink.table .. "',",
+    "SELECT misswitch.current_run(), '" .. change.step .. "', 'UPDATE', '" .. change.table .. "',",
     "       pg_catalog.jsonb_build_object(" .. table.concat(keyPairs, ", ") .. "),",
     "       pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(changed)",
-    "  FROM changed JOIN " .. relink.table .. " AS old ON " .. table.concat(keyJoin, " AND ") .. ";",
-  }, "\n")
+    "  FROM changed JOIN " .. change.table .. " AS old ON " .. table.concat(keyJoin, " AND ") .. ";",
+  }) do lines[#lines + 1] = line end
+  return table.concat(lines, "\n")
+end
+
+local function relinkStep(step, accountType, relink)
+  return journaledUpdate {
+    step = step, table = relink.table, key = relink.key, set = relink.set,
+    from = RELINK_SOURCE .. " c",
+    where = "c.run_id = misswitch.current_run() AND c.account_type = '" .. accountType .. "'\n"
+            .. "       AND " .. relink.match .. "\n       AND " .. relink.guard,
+  }
+end
+
+local function checkImporter(profile)
+  local importer = type(profile.write) == "table" and profile.write.importer
+  if type(importer) ~= "table" then
+    fail("write.importer must describe the platform's importer (table, key, frozen, freeze)")
+  end
+  needTable(importer.table, "write.importer.table")
+  needIdentifierList(importer.key, "write.importer.key")
+  needString(importer.frozen, "write.importer.frozen")
+  needString(importer.freeze, "write.importer.freeze")
+  return importer
+end
+
+-- The statement every plan runs before changing anything: stop unless the importer is frozen.
+local function requireFrozen(importer)
+  return "SELECT misswitch.require_frozen((SELECT pg_catalog.count(*) FROM " .. importer.table
+         .. " AS target WHERE NOT (" .. importer.frozen .. ")));"
+end
+
+-- `freeze`: stop every importer schedule still active, journaled (thaw reverts this run).
+function M.freeze_steps(profile)
+  checkProfile(profile)
+  local importer = checkImporter(profile)
+  return {
+    { name = "step:freeze", sql = journaledUpdate {
+        step = "freeze", table = importer.table, key = importer.key, set = importer.freeze,
+        where = "NOT (" .. importer.frozen .. ")" } },
+    { name = "freeze:check", sql = requireFrozen(importer) },
+  }
 end
 
 -- A plan's platform-specific statements, in order: "view:*" (set up before any change),
--- "conflicts:*" (compare every guarded row first), "step:*" (one savepointed step each).
+-- "freeze:check" (the importer must be frozen), "conflicts:*" (compare every guarded row
+-- first), "step:*" (one savepointed step each).
 function M.write_steps(profile)
   checkProfile(profile)
   if type(profile.write) ~= "table" or type(profile.write.relink) ~= "table" then
@@ -161,13 +201,16 @@ function M.write_steps(profile)
   needString(relink.guard, "write.relink.guard")
   needString(relink.set, "write.relink.set")
 
+  local importer = checkImporter(profile)
+
   local statements = {
     { name = "view:platform_account", sql = accountsView(profile) },
+    { name = "freeze:check", sql = requireFrozen(importer) },
     { name = "conflicts:relink", sql = relinkConflicts(relink) },
   }
   for _, kind in ipairs(RELINK_TYPES) do
     statements[#statements + 1] = { name = "step:" .. kind.step,
-                                    sql = journaledUpdate(kind.step, kind.type, relink) }
+                                    sql = relinkStep(kind.step, kind.type, relink) }
   end
   return statements
 end

@@ -47,5 +47,14 @@ return {
            .. " AND target.mis_id IS NOT DISTINCT FROM c.expect_mis_id",
       set = "mis_source = c.new_mis_source, mis_id = c.new_mis_id",
     },
+
+    -- The platform's own MIS importer: `freeze` stops it (journaled), `thaw` restores exactly
+    -- what freeze recorded, and every plan refuses to run while a schedule is still active.
+    importer = {
+      table = "platform.importer_schedule",
+      key = { "school_id" },
+      frozen = "NOT target.enabled",
+      freeze = "enabled = false",
+    },
   },
 }

@@ -1,0 +1,164 @@
+/* extract_load.c — streams an extract's records into staging in one transaction */
+#include "extract_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copybuf.h"
+
+/* Raised by misswitch.extract_input_error (0003) for a problem with the file's data. */
+#define SQLSTATE_INPUT "MSINP"
+
+typedef struct LoadContext {
+    Db *db;
+    CopyBuf copy;
+    ExtractWarn warn;
+    void *warnContext;
+    ExtractLoadResult *result;
+} LoadContext;
+
+static bool flushToDb(void *context, const char *data, size_t length, Error *err)
+{
+    return dbCopyInPut(context, data, length, err);
+}
+
+/* One wide-table row: kind, school ordinal, line, then c1..cN (NULL past the kind's columns). */
+static bool copyRecord(void *context, const ExtractRecord *record, Error *err)
+{
+    LoadContext *load = context;
+    bool ok = copyBufField(&load->copy, record->kind->name, err) &&
+              copyBufInteger(&load->copy, record->school, err) &&
+              copyBufInteger(&load->copy, record->line, err);
+
+    for (int c = 0; ok && c < EXTRACT_MAX_COLUMNS; c++)
+        ok = copyBufField(&load->copy, c < record->kind->columnCount ? record->values[c] : NULL,
+                          err);
+    if (ok)
+        load->result->records++;
+    return ok && copyBufEndRow(&load->copy, err);
+}
+
+static void countWarning(void *context, const char *file, long line, const char *message)
+{
+    LoadContext *load = context;
+
+    load->result->warnings++;
+    if (load->warn)
+        load->warn(load->warnContext, file, line, message);
+}
+
+/* A data problem found by the SQL side is the file's fault: EXIT_INPUT, without the "query
+ * failed: ..." wrapping meant for the tool's own statements, and naming the file as the user
+ * gave it (the SQL only knows the stored, resolved path). */
+static void reclassifyInputError(Db *db, const char *what, const char *sourceFile,
+                                 const char *givenPath, Error *err)
+{
+    char message[sizeof err->message];
+    const char *rest = err->message;
+    size_t length;
+
+    if (strcmp(dbLastSqlstate(db), SQLSTATE_INPUT) != 0)
+        return;
+    length = (size_t)snprintf(message, sizeof message, "query failed: %s: ", what);
+    if (strncmp(rest, message, length) == 0)
+        rest += length;
+    length = strlen(sourceFile);
+    if (strncmp(rest, sourceFile, length) == 0)
+        snprintf(message, sizeof message, "%s%s", givenPath, rest + length);
+    else
+        snprintf(message, sizeof message, "%s", rest);
+    err->code = EXIT_INPUT;
+    memcpy(err->message, message, sizeof message);
+}
+
+static long numberAt(const DbResult *rows, int row, int column)
+{
+    const char *value = dbResultValue(rows, row, column);
+    return value ? atol(value) : 0;
+}
+
+static bool readCounts(const DbResult *rows, ExtractLoadResult *result, Error *err)
+{
+    int count = dbResultRows(rows);
+
+    result->schools = calloc((size_t)(count > 0 ? count : 1), sizeof *result->schools);
+    if (result->schools == NULL)
+        return errorSet(err, EXIT_INTERNAL, "out of memory");
+    for (int i = 0; i < count; i++) {
+        ExtractSchoolCount *school = &result->schools[i];
+        const char *name = dbResultValue(rows, i, 2);
+        snprintf(school->schoolKey, sizeof school->schoolKey, "%s", dbResultValue(rows, i, 1));
+        snprintf(school->schoolName, sizeof school->schoolName, "%s", name ? name : "");
+        school->loadId = numberAt(rows, i, 3);
+        school->pupils = numberAt(rows, i, 4);
+        school->staff = numberAt(rows, i, 5);
+        school->contacts = numberAt(rows, i, 6);
+        school->relationships = numberAt(rows, i, 7);
+        school->groups = numberAt(rows, i, 8);
+        school->memberships = numberAt(rows, i, 9);
+    }
+    result->schoolCount = count;
+    return true;
+}
+
+bool extractLoad(Db *db, ExtractReader *reader, const char *role, const char *sourceFile,
+                 ExtractWarn warn, void *warnContext, ExtractLoadResult *result, Error *err)
+{
+    LoadContext *load = calloc(1, sizeof *load); /* holds a 64 KiB buffer: not on the stack */
+    const ExtractSink sink = {copyRecord, countWarning, load};
+    const char *params[3] = {role, extractReaderFormat(reader)->name, sourceFile};
+    DbResult *rows = NULL;
+    bool inCopy = false;
+    bool ok = false;
+
+    memset(result, 0, sizeof *result);
+    if (load == NULL)
+        return errorSet(err, EXIT_INTERNAL, "out of memory");
+    load->db = db;
+    load->warn = warn;
+    load->warnContext = warnContext;
+    load->result = result;
+    copyBufInit(&load->copy, flushToDb, db);
+
+    if (!dbExec(db, "begin load", "BEGIN; SELECT misswitch.extract_rows_begin()", err))
+        goto cleanup;
+    if (!dbCopyInBegin(db, "copy extract rows", "COPY pg_temp.misswitch_extract_row FROM STDIN",
+                       err))
+        goto cleanup;
+    inCopy = true;
+    if (!extractReaderRun(reader, &sink, err) || !copyBufFlush(&load->copy, err))
+        goto cleanup;
+    inCopy = false;
+    if (!dbCopyInEnd(db, NULL, err))
+        goto cleanup;
+    rows = dbQuery(db, "stage extract",
+                   "SELECT * FROM misswitch.extract_rows_finish($1, $2, $3)", 3, params, err);
+    if (rows == NULL) {
+        reclassifyInputError(db, "stage extract", sourceFile, extractReaderPath(reader), err);
+        goto cleanup;
+    }
+    if (!readCounts(rows, result, err) || !dbExec(db, "commit load", "COMMIT", err))
+        goto cleanup;
+    ok = true;
+
+cleanup:
+    dbResultFree(rows);
+    if (!ok) {
+        Error ignored;
+        /* The reader's error is the one to report: end the COPY with it, then roll back. */
+        if (inCopy)
+            dbCopyInEnd(db, err->message[0] ? err->message : "load failed", &ignored);
+        dbExec(db, "rollback load", "ROLLBACK", &ignored);
+        extractLoadResultFree(result);
+    }
+    free(load);
+    return ok;
+}
+
+void extractLoadResultFree(ExtractLoadResult *result)
+{
+    free(result->schools);
+    result->schools = NULL;
+    result->schoolCount = 0;
+}

@@ -1,0 +1,70 @@
+/* test_extract_record.c — record assembly: trimming, types, arrays, repeats, required fields */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "extract_record.h"
+
+static const ExtractField FIELDS[] = {
+    {"mis_id", EXTRACT_FROM_ATTRIBUTE, "id", true},
+    {"upn", EXTRACT_FROM_ELEMENT, "upn", false},
+    {"former_upns", EXTRACT_FROM_ELEMENT, "former-upn", false},
+    {"dob", EXTRACT_FROM_ELEMENT, "dob", false},
+};
+static const ExtractRecordMap PUPIL = {&EXTRACT_KIND_PUPIL, "pupil", "pupils", FIELDS, 4, NULL};
+
+static void test_values_are_trimmed_checked_and_collected(void **state)
+{
+    ExtractRecordBuilder builder = {0};
+    ExtractRecord record;
+    Error err;
+    (void)state;
+
+    extractRecordBegin(&builder, &PUPIL, 2, 40, 5);
+    assert_true(extractRecordStore(&builder, 0, "id", "  ARB-1\n", &err));
+    assert_true(extractRecordStore(&builder, 1, "upn", "\n   ", &err)); /* empty: unknown */
+    assert_true(extractRecordStore(&builder, 2, "former-upn", "A\"1", &err));
+    assert_true(extractRecordStore(&builder, 2, "former-upn", "B\\2", &err));
+    assert_true(extractRecordStore(&builder, 7, "dob", "2015-04-01", &err));
+    assert_string_equal(extractRecordValue(&builder, "mis_id"), "ARB-1");
+    assert_null(extractRecordValue(&builder, "former_upns")); /* arrays are not parent values */
+    assert_true(extractRecordFinish(&builder, "f.xml", &record, &err));
+    assert_ptr_equal(record.kind, &EXTRACT_KIND_PUPIL);
+    assert_int_equal(record.school, 2);
+    assert_int_equal(record.line, 40);
+    assert_string_equal(record.values[0], "ARB-1");
+    assert_null(record.values[1]);
+    assert_string_equal(record.values[2], "{\"A\\\"1\",\"B\\\\2\"}");
+    assert_string_equal(record.values[7], "2015-04-01");
+    extractRecordClear(&builder);
+}
+
+static void test_bad_values_repeats_and_missing_ids_fail(void **state)
+{
+    ExtractRecordBuilder builder = {0};
+    ExtractRecord record;
+    Error err;
+    (void)state;
+
+    extractRecordBegin(&builder, &PUPIL, 1, 7, 5);
+    assert_false(extractRecordStore(&builder, 7, "dob", "2015-02-30", &err));
+    assert_int_equal(err.code, EXIT_INPUT);
+    assert_string_equal(err.message, "<dob> \"2015-02-30\" in <pupil> is not a date: no such day");
+    assert_true(extractRecordStore(&builder, 1, "upn", "B801200005001", &err));
+    assert_false(extractRecordStore(&builder, 1, "upn", "B801200005001", &err));
+    assert_string_equal(err.message, "<upn> given twice in <pupil>");
+    assert_false(extractRecordFinish(&builder, "f.xml", &record, &err));
+    assert_string_equal(err.message, "<pupil> has no id attribute");
+    extractRecordClear(&builder);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_values_are_trimmed_checked_and_collected),
+        cmocka_unit_test(test_bad_values_repeats_and_missing_ids_fail),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

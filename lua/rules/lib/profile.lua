@@ -107,19 +107,49 @@ local function accountsView(profile)
 end
 
 -- Rows of the change source the snapshot no longer matches: conflicts, recorded per step.
+-- An "update" relink compares the joined target row; an "insert" relink (a link-table
+-- platform) evaluates the profile's guard and `found` expressions over the change row alone.
 local function relinkConflicts(relink)
-  local keyColumns = {}
-  for _, column in ipairs(relink.key) do keyColumns[#keyColumns + 1] = "target." .. column end
-  return table.concat({
+  local lines = {
     "INSERT INTO misswitch.run_conflict (run_id, step, account_id, expected, found)",
     "SELECT c.run_id, 'relink', c.account_id,",
     "       pg_catalog.jsonb_build_object('mis_source', c.expect_mis_source, 'mis_id', c.expect_mis_id),",
-    "       CASE WHEN " .. keyColumns[1] .. " IS NULL THEN NULL ELSE pg_catalog.to_jsonb(target) END",
-    "  FROM " .. RELINK_SOURCE .. " c",
-    "  LEFT JOIN " .. relink.table .. " target ON " .. relink.match,
-    " WHERE c.run_id = misswitch.current_run()",
-    "   AND (" .. keyColumns[1] .. " IS NULL OR NOT (" .. relink.guard .. "));",
-    "SELECT misswitch.run_assert_no_conflicts();",
+  }
+  if relink.operation == "insert" then
+    lines[#lines + 1] = "       " .. relink.found
+    lines[#lines + 1] = "  FROM " .. RELINK_SOURCE .. " c"
+    lines[#lines + 1] = " WHERE c.run_id = misswitch.current_run() AND NOT (" .. relink.guard .. ");"
+  else
+    local firstKey = "target." .. relink.key[1]
+    lines[#lines + 1] = "       CASE WHEN " .. firstKey .. " IS NULL THEN NULL ELSE pg_catalog.to_jsonb(target) END"
+    lines[#lines + 1] = "  FROM " .. RELINK_SOURCE .. " c"
+    lines[#lines + 1] = "  LEFT JOIN " .. relink.table .. " target ON " .. relink.match
+    lines[#lines + 1] = " WHERE c.run_id = misswitch.current_run()"
+    lines[#lines + 1] = "   AND (" .. firstKey .. " IS NULL OR NOT (" .. relink.guard .. "));"
+  end
+  lines[#lines + 1] = "SELECT misswitch.run_assert_no_conflicts();"
+  return table.concat(lines, "\n")
+end
+
+-- One set-based, guarded, journaled INSERT (a relink on a platform whose MIS links live in a
+-- link table keyed by source): the journal records the new row; revert deletes it.
+local function journaledInsert(change)
+  local keyPairs = {}
+  for _, column in ipairs(change.key) do
+    keyPairs[#keyPairs + 1] = "'" .. column .. "', changed." .. column
+  end
+  return table.concat({
+    "WITH changed AS (",
+    "    INSERT INTO " .. change.table .. " AS target (" .. table.concat(change.columns, ", ") .. ")",
+    "    SELECT " .. table.concat(change.values, ", "),
+    "      FROM " .. change.from,
+    "     WHERE " .. change.where,
+    "    RETURNING target.*)",
+    "INSERT INTO misswitch.journal (run_id, step, operation, table_name, row_key, old_row, new_row)",
+    "SELECT misswitch.current_run(), '" .. change.step .. "', 'INSERT', '" .. change.table .. "',",
+    "       pg_catalog.jsonb_build_object(" .. table.concat(keyPairs, ", ") .. "),",
+    "       NULL, pg_catalog.to_jsonb(changed)",
+    "  FROM changed;",
   }, "\n")
 end
 
@@ -148,6 +178,14 @@ local function journaledUpdate(change)
 end
 
 local function relinkStep(step, accountType, relink)
+  if relink.operation == "insert" then
+    return journaledInsert {
+      step = step, table = relink.table, key = relink.key, columns = relink.columns,
+      values = relink.values, from = RELINK_SOURCE .. " c",
+      where = "c.run_id = misswitch.current_run() AND c.account_type = '" .. accountType .. "'\n"
+              .. "       AND " .. relink.guard,
+    }
+  end
   return journaledUpdate {
     step = step, table = relink.table, key = relink.key, set = relink.set,
     from = RELINK_SOURCE .. " c",
@@ -197,9 +235,19 @@ function M.write_steps(profile)
   local relink = profile.write.relink
   needTable(relink.table, "write.relink.table")
   needIdentifierList(relink.key, "write.relink.key")
-  needString(relink.match, "write.relink.match")
   needString(relink.guard, "write.relink.guard")
-  needString(relink.set, "write.relink.set")
+  if relink.operation == "insert" then
+    needIdentifierList(relink.columns, "write.relink.columns")
+    if type(relink.values) ~= "table" or #relink.values ~= #relink.columns then
+      fail("write.relink.values must give one expression per column")
+    end
+    needString(relink.found, "write.relink.found")
+  elseif relink.operation == nil or relink.operation == "update" then
+    needString(relink.match, "write.relink.match")
+    needString(relink.set, "write.relink.set")
+  else
+    fail("write.relink.operation must be 'update' or 'insert'")
+  end
 
   local importer = checkImporter(profile)
 

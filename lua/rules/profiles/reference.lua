@@ -37,7 +37,9 @@ return {
   },
 
   -- Statement templates for each kind of change. `c` is the change row the plan carries
-  -- (see lib/profile.lua for its columns); `target` names the platform row being changed.
+  -- (misswitch.run_relink: account_id, account_type, expect_mis_source, expect_mis_id,
+  -- new_mis_source, new_mis_id); `target` names the platform row being changed. A relink is an
+  -- "update" (the default, here) or an "insert" into a link table (see profiles/linked.lua).
   write = {
     relink = {
       table = "platform.users",

@@ -15,7 +15,11 @@ bool outputFileOpen(OutputFile *file, const char *path, Error *err)
     memset(file, 0, sizeof *file);
     snprintf(file->path, sizeof file->path, "%s", path);
     snprintf(file->temporary, sizeof file->temporary, "%s.tmp", path);
-    fd = open(file->temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* A .tmp left behind keeps its own mode, and a symlink there would be followed: remove it
+     * and create afresh, exclusively. */
+    if (unlink(file->temporary) != 0 && errno != ENOENT)
+        return errorSet(err, EXIT_INPUT, "cannot remove %s: %s", file->temporary, strerror(errno));
+    fd = open(file->temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return errorSet(err, EXIT_INPUT, "cannot create %s: %s", file->temporary, strerror(errno));
     file->stream = fdopen(fd, "w");

@@ -67,6 +67,15 @@ static bool compareRecorded(Db *db, int *applied, Error *err)
         const EmbeddedFile *file = findMigration(version);
         char checksum[crypto_hash_sha256_BYTES * 2 + 1];
 
+        if (file != NULL && file != &EMBEDDED_MIGRATIONS[row]) {
+            /* later migrations without an earlier one: applying "the rest" would re-run them */
+            ok = errorSet(err, EXIT_REFUSED,
+                          "database has migration %s but lacks %s that comes before it",
+                          file->name, EMBEDDED_MIGRATIONS[row].name);
+            errorHint(err, "the migration record was edited by hand: restore it, or start from "
+                      "a fresh database");
+            break;
+        }
         if (file == NULL) {
             ok = errorSet(err, EXIT_REFUSED,
                           "database has migration %04d (%s) that this misswitch does not know",

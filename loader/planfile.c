@@ -90,6 +90,9 @@ static bool splitSteps(PlanFile *plan, const char *body, const char *nonce, Erro
         while ((next = strstr(next, marker)) != NULL && next[-1] != '\n')
             next++;
         size_t sqlLength = next ? (size_t)(next - sql) : strlen(sql);
+        /* the blank line planFileCompose puts after each step is not the step's */
+        if (sqlLength >= 2 && sql[sqlLength - 1] == '\n' && sql[sqlLength - 2] == '\n')
+            sqlLength -= 2;
         if (!addStep(plan, name, nameLength, sql, sqlLength))
             return errorSet(err, EXIT_INTERNAL, "out of memory reading the plan");
         at = next;

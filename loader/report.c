@@ -5,12 +5,25 @@
 
 #include "files.h"
 
+/* "-3" or "-2.5": a negative number a spreadsheet may keep as a number. */
+static bool isNegativeNumber(const char *value)
+{
+    size_t digits = strspn(value + 1, "0123456789");
+    const char *rest = value + 1 + digits;
+
+    if (*rest == '.')
+        rest += 1 + strspn(rest + 1, "0123456789");
+    return value[0] == '-' && digits > 0 && *rest == '\0';
+}
+
 static void writeCsvCell(FILE *stream, const char *value)
 {
     if (value == NULL)
         return;
-    bool formula = strchr("=+@", value[0]) != NULL && value[0] != '\0';
-    formula |= value[0] == '-' && !(value[1] >= '0' && value[1] <= '9');
+    /* OWASP's list of formula leads; "-2+3+cmd|..." is a formula, so only a whole negative
+     * number escapes the apostrophe */
+    bool formula = value[0] != '\0' && strchr("=+@\t\r", value[0]) != NULL;
+    formula |= value[0] == '-' && !isNegativeNumber(value);
     bool quote = formula || strpbrk(value, ",\"\r\n") != NULL;
     if (!quote) {
         fputs(value, stream);

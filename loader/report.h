@@ -9,8 +9,8 @@
 
 /*
  * Writes a query result as CSV (RFC 4180, header from the column names, NULL as empty). Cells
- * that a spreadsheet would run as a formula (=, +, @, or - before a non-digit) get a leading
- * apostrophe: these files go to mail merges.
+ * that a spreadsheet would run as a formula (=, +, @, tab, CR, or - unless the whole cell is a
+ * negative number) get a leading apostrophe: these files go to mail merges.
  */
 bool reportWriteCsv(const char *path, const DbResult *rows, Error *err);
 

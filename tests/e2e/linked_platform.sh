@@ -13,9 +13,14 @@ ms() { "$misswitch" -q --profile "$source_dir/lua/rules/profiles/linked.lua" "$@
 # A digest of every table of the vle schema, each ordered by its whole row.
 digest() {
     sql <<'SQL'
-SELECT string_agg(format('%s %s', c.relname, (xpath('/row/d/text()',
-         query_to_xml(format('SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) AS d FROM vle.%I t',
-                             '|', '', c.relname), false, false, '')))[1]), E'\n' ORDER BY c.relname)
+CREATE FUNCTION pg_temp.table_digest(relation regclass) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE digest text;
+BEGIN
+    EXECUTE format('SELECT md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) FROM %s t',
+                   '|', '', relation) INTO digest;
+    RETURN digest;
+END $$;
+SELECT string_agg(c.relname || ' ' || pg_temp.table_digest(c.oid), E'\n' ORDER BY c.relname)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'vle' AND c.relkind = 'r';
 SQL

@@ -32,6 +32,7 @@ static void printHelp(void)
 typedef struct PlanInputs {
     SqlStatementList platform; /* the profile's write steps */
     char *relinkData;          /* INSERT of the relinks, quoted by the server; NULL if none */
+    char *otherData;           /* INSERTs of merges, relationships, review list ("" if none) */
     char database[256];
     char madeAt[64];
     char relinks[32];
@@ -56,7 +57,22 @@ static bool readInputs(Db *db, PlanInputs *inputs, Error *err)
     dbResultFree(result);
     if (data != NULL && inputs->relinkData == NULL)
         return errorSet(err, EXIT_INTERNAL, "out of memory");
-    return true;
+
+    StrBuf other = {0};
+    result = dbQuery(db, "plan data", "SELECT * FROM misswitch_work.plan_data_statements()", 0,
+                     NULL, err);
+    if (result == NULL)
+        return false;
+    for (int row = 0; row < dbResultRows(result); row++)
+        strBufAppendFormat(&other, "%s\n", dbResultValue(result, row, 0));
+    dbResultFree(result);
+    if (other.failed) {
+        strBufFree(&other);
+        return errorSet(err, EXIT_INTERNAL, "out of memory");
+    }
+    inputs->otherData = strdup(strBufText(&other));
+    strBufFree(&other);
+    return inputs->otherData ? true : errorSet(err, EXIT_INTERNAL, "out of memory");
 }
 
 /* Appends every platform statement whose name starts with prefix, separated by blank lines. */
@@ -86,9 +102,11 @@ static bool writePlan(const char *dir, const PlanInputs *inputs, char *hash, Err
     strBufAppend(&data, inputs->relinkData ? inputs->relinkData
                                            : "-- this plan relinks no accounts");
     strBufAppend(&data, "\n");
+    strBufAppend(&data, inputs->otherData);
     appendStatements(&data, platform, "view:");
     appendStatements(&conflicts, platform, "freeze:");
     appendStatements(&conflicts, platform, "conflicts:");
+    appendStatements(&conflicts, platform, "facts:");
     steps[count++] = (PlanStep){"data", (char *)strBufText(&data)};
     steps[count++] = (PlanStep){"conflicts", (char *)strBufText(&conflicts)};
     for (size_t i = 0; i < platform->count && count < 15; i++) {
@@ -258,6 +276,7 @@ fail:
 cleanup:
     dbClose(db);
     free(inputs.relinkData);
+    free(inputs.otherData);
     sqlStatementListFree(&inputs.platform);
     luaHostFree(host);
     return code;

@@ -7,9 +7,16 @@ INSERT INTO platform.users (user_id, school_id, user_type, username, password_ha
 VALUES (1, 1, 'pupil', 'p1', 'x', 'SIMS', 'old-1'),
        (2, 1, 'pupil', 'p2', 'x', 'SIMS', 'old-2'),
        (3, 1, 'pupil', 'p3', 'x', 'SIMS', 'old-3');
+-- The views plan.sql creates from the profile's read queries (here: the reference platform's).
 CREATE TEMP VIEW misswitch_platform_account AS
-SELECT u.user_id::text AS account_id, u.user_type AS account_type, u.mis_source, u.mis_id
+SELECT u.user_id::text AS account_id, u.user_type AS account_type, u.mis_source, u.mis_id, u.disabled
   FROM platform.users u;
+CREATE TEMP VIEW misswitch_platform_parent_link AS
+SELECT parent_id::text AS parent_account, child_id::text AS child_account FROM platform.parent_child;
+CREATE TEMP VIEW misswitch_platform_membership AS
+SELECT group_id::text AS group_id, user_id::text AS account_id FROM platform.group_members;
+CREATE TEMP VIEW misswitch_platform_content AS
+SELECT owner_id::text AS account_id, kind, count(*) AS items FROM platform.content GROUP BY 1, 2;
 
 SELECT throws_ok('SELECT misswitch.current_run()', 'P0001', NULL, 'no run outside run_begin');
 SELECT ok(misswitch.run_begin('hash-a') > 0, 'run_begin starts a run');

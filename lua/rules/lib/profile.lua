@@ -95,15 +95,23 @@ function M.read_statements(profile)
   return statements
 end
 
--- The view of platform accounts the conversion checks read (pg_temp.misswitch_platform_account).
-local function accountsView(profile)
-  local accounts
+-- The views of the platform the conversion checks read: pg_temp.misswitch_platform_<view>.
+local CHECK_VIEWS = { accounts = "account", parent_links = "parent_link",
+                      memberships = "membership", content = "content" }
+
+local function checkViews(profile)
+  local statements = {}
   for _, read in ipairs(M.READS) do
-    if read.kind == "accounts" then accounts = read end
+    local view = CHECK_VIEWS[read.kind]
+    if view then
+      statements[#statements + 1] = {
+        name = "view:platform_" .. view,
+        sql = "CREATE OR REPLACE TEMP VIEW misswitch_platform_" .. view .. " AS\nSELECT "
+              .. table.concat(read.columns, ", ") .. " FROM (" .. profile.read[read.kind] .. "\n) AS q;",
+      }
+    end
   end
-  return "CREATE OR REPLACE TEMP VIEW misswitch_platform_account AS\nSELECT "
-         .. table.concat(accounts.columns, ", ") .. " FROM (" .. profile.read.accounts
-         .. "\n) AS q;"
+  return statements
 end
 
 -- Rows of the change source the snapshot no longer matches: conflicts, recorded per step.
@@ -224,9 +232,87 @@ function M.freeze_steps(profile)
   }
 end
 
+-- Merging a duplicate into the kept account: rows that would repeat one the person already
+-- has are deleted (journaled), the rest re-pointed (journaled UPDATE; the key may change, so
+-- each old row is found by its unchanged columns and the account it belonged to).
+local MERGE_SOURCE = "misswitch.run_merge"
+
+local function mergeMove(move, idType)
+  local cast = function(expression) return expression .. "::" .. idType end
+  local statements = {}
+  local others = {}
+  for _, column in ipairs(move.key) do
+    if column ~= move.column then others[#others + 1] = column end
+  end
+  if move.unique then
+    local same = {}
+    for _, column in ipairs(move.unique) do same[#same + 1] = "other." .. column .. " = target." .. column end
+    local keyPairs = {}
+    for _, column in ipairs(move.key) do keyPairs[#keyPairs + 1] = "'" .. column .. "', removed." .. column end
+    statements[#statements + 1] = table.concat({
+      "WITH removed AS (",
+      "    DELETE FROM " .. move.table .. " AS target USING " .. MERGE_SOURCE .. " c",
+      "     WHERE c.run_id = misswitch.current_run() AND target." .. move.column .. " = " .. cast("c.account_id"),
+      "       AND EXISTS (SELECT 1 FROM " .. move.table .. " other",
+      "                    WHERE " .. table.concat(same, " AND "),
+      "                      AND (other." .. move.column .. " = " .. cast("c.keep_account_id"),
+      "                           OR other." .. move.column .. " IN (SELECT " .. cast("m.account_id") .. " FROM " .. MERGE_SOURCE .. " m",
+      "                                WHERE m.run_id = c.run_id AND m.keep_account_id = c.keep_account_id",
+      "                                  AND m.account_id < c.account_id)))",
+      "    RETURNING target.*)",
+      "INSERT INTO misswitch.journal (run_id, step, operation, table_name, row_key, old_row, new_row)",
+      "SELECT misswitch.current_run(), 'merge_" .. move.name .. "', 'DELETE', '" .. move.table .. "',",
+      "       pg_catalog.jsonb_build_object(" .. table.concat(keyPairs, ", ") .. "), pg_catalog.to_jsonb(removed), NULL",
+      "  FROM removed;",
+    }, "\n")
+  end
+  local keyPairs, oldJoin = {}, {}
+  for _, column in ipairs(move.key) do keyPairs[#keyPairs + 1] = "'" .. column .. "', changed." .. column end
+  for _, column in ipairs(others) do oldJoin[#oldJoin + 1] = "old." .. column .. " = changed." .. column end
+  oldJoin[#oldJoin + 1] = "old." .. move.column .. "::text = changed.misswitch_from"
+  statements[#statements + 1] = table.concat({
+    "WITH changed AS (",
+    "    UPDATE " .. move.table .. " AS target SET " .. move.column .. " = " .. cast("c.keep_account_id"),
+    "      FROM " .. MERGE_SOURCE .. " c",
+    "     WHERE c.run_id = misswitch.current_run() AND target." .. move.column .. " = " .. cast("c.account_id"),
+    "    RETURNING target.*, c.account_id AS misswitch_from)",
+    "INSERT INTO misswitch.journal (run_id, step, operation, table_name, row_key, old_row, new_row)",
+    "SELECT misswitch.current_run(), 'merge_" .. move.name .. "', 'UPDATE', '" .. move.table .. "',",
+    "       pg_catalog.jsonb_build_object(" .. table.concat(keyPairs, ", ") .. "),",
+    "       pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(changed) - 'misswitch_from'",
+    "  FROM changed JOIN " .. move.table .. " AS old ON " .. table.concat(oldJoin, " AND ") .. ";",
+  }, "\n")
+  return table.concat(statements, "\n")
+end
+
+local function checkMerge(profile)
+  local merge = profile.write.merge
+  if type(merge) ~= "table" then
+    fail("write.merge must describe how to merge duplicate accounts (id_type, moves, disable)")
+  end
+  needString(merge.id_type, "write.merge.id_type")
+  if type(merge.moves) ~= "table" then fail("write.merge.moves must list the tables to move") end
+  for i, move in ipairs(merge.moves) do
+    local where = "write.merge.moves[" .. i .. "]"
+    needString(move.name, where .. ".name")
+    needTable(move.table, where .. ".table")
+    needIdentifierList(move.key, where .. ".key")
+    needString(move.column, where .. ".column")
+    if move.unique then needIdentifierList(move.unique, where .. ".unique") end
+  end
+  local disable = merge.disable
+  if type(disable) ~= "table" then fail("write.merge.disable must describe how to disable an account") end
+  needTable(disable.table, "write.merge.disable.table")
+  needIdentifierList(disable.key, "write.merge.disable.key")
+  needString(disable.match, "write.merge.disable.match")
+  needString(disable.set, "write.merge.disable.set")
+  return merge
+end
+
 -- A plan's platform-specific statements, in order: "view:*" (set up before any change),
 -- "freeze:check" (the importer must be frozen), "conflicts:*" (compare every guarded row
--- first), "step:*" (one savepointed step each).
+-- first), "facts:before" (what each merged person has), "step:*" (one savepointed step each:
+-- relinks per role, then merges, then disabling the duplicates).
 function M.write_steps(profile)
   checkProfile(profile)
   if type(profile.write) ~= "table" or type(profile.write.relink) ~= "table" then
@@ -250,23 +336,34 @@ function M.write_steps(profile)
   end
 
   local importer = checkImporter(profile)
+  local merge = checkMerge(profile)
 
-  local statements = {
-    { name = "view:platform_account", sql = accountsView(profile) },
-    { name = "freeze:check", sql = requireFrozen(importer) },
-    { name = "conflicts:relink", sql = relinkConflicts(relink) },
-  }
+  local statements = checkViews(profile)
+  statements[#statements + 1] = { name = "freeze:check", sql = requireFrozen(importer) }
+  statements[#statements + 1] = { name = "conflicts:relink", sql = relinkConflicts(relink) }
+  statements[#statements + 1] = { name = "facts:before", sql = "SELECT misswitch.record_facts('before');" }
   for _, kind in ipairs(RELINK_TYPES) do
     statements[#statements + 1] = { name = "step:" .. kind.step,
                                     sql = relinkStep(kind.step, kind.type, relink) }
   end
+  for _, move in ipairs(merge.moves) do
+    statements[#statements + 1] = { name = "step:merge_" .. move.name, sql = mergeMove(move, merge.id_type) }
+  end
+  statements[#statements + 1] = {
+    name = "step:disable_duplicates",
+    sql = journaledUpdate {
+      step = "disable_duplicates", table = merge.disable.table, key = merge.disable.key,
+      set = merge.disable.set, from = MERGE_SOURCE .. " c",
+      where = "c.run_id = misswitch.current_run() AND " .. merge.disable.match,
+    },
+  }
   return statements
 end
 
--- `verify`: just the view the checks read.
+-- `verify`: just the views the checks read.
 function M.check_views(profile)
   checkProfile(profile)
-  return { { name = "view:platform_account", sql = accountsView(profile) } }
+  return checkViews(profile)
 end
 
 return M

@@ -66,6 +66,24 @@ return {
            .. " FROM vle.mis_link l WHERE l.account_id = c.account_id::bigint)",
     },
 
+    merge = {
+      id_type = "bigint",
+      moves = {
+        { name = "content", table = "vle.artefact", key = { "artefact_id" }, column = "owner" },
+        { name = "parent_links", table = "vle.guardianship",
+          key = { "guardian_account", "learner_account" }, column = "guardian_account",
+          unique = { "learner_account" } },
+        { name = "memberships", table = "vle.cohort_member", key = { "cohort_id", "account_id" },
+          column = "account_id", unique = { "cohort_id" } },
+      },
+      disable = {
+        table = "vle.account",
+        key = { "account_id" },
+        match = "target.account_id = c.account_id::bigint AND target.active",
+        set = "active = false",
+      },
+    },
+
     importer = {
       table = "vle.sync_job",
       key = { "establishment_id" },

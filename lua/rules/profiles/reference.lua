@@ -50,6 +50,27 @@ return {
       set = "mis_source = c.new_mis_source, mis_id = c.new_mis_id",
     },
 
+    -- Merging a duplicate account into the one the person uses: each move re-points a table's
+    -- rows from the duplicate to the kept account (`unique`: columns that, with the account,
+    -- identify a fact, so a row the kept account already has is deleted instead); then the
+    -- duplicate is disabled, never deleted. Account ids are `id_type` in this platform.
+    merge = {
+      id_type = "bigint",
+      moves = {
+        { name = "content", table = "platform.content", key = { "content_id" }, column = "owner_id" },
+        { name = "parent_links", table = "platform.parent_child", key = { "parent_id", "child_id" },
+          column = "parent_id", unique = { "child_id" } },
+        { name = "memberships", table = "platform.group_members", key = { "group_id", "user_id" },
+          column = "user_id", unique = { "group_id" } },
+      },
+      disable = {
+        table = "platform.users",
+        key = { "user_id" },
+        match = "target.user_id = c.account_id::bigint AND NOT target.disabled",
+        set = "disabled = true",
+      },
+    },
+
     -- The platform's own MIS importer: `freeze` stops it (journaled), `thaw` restores exactly
     -- what freeze recorded, and every plan refuses to run while a schedule is still active.
     importer = {

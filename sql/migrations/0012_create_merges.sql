@@ -255,3 +255,38 @@ AS $$
       FROM misswitch_work.decision d WHERE d.tier = 'possible'
     HAVING count(*) > 0
 $$;
+
+-- How a run reads its platform: the profile's read queries the checks use, recorded by
+-- plan.sql, so `verify` and the pgTAP suites read the platform exactly as the run did.
+CREATE TABLE misswitch.run_view (
+    run_id     bigint NOT NULL REFERENCES misswitch.run,
+    view_name  text   NOT NULL CHECK (view_name ~ '^misswitch_platform_[a-z_]+$'),
+    definition text   NOT NULL,
+    PRIMARY KEY (run_id, view_name)
+);
+
+-- Creates (in pg_temp) the views run `run` recorded: what the check functions read.
+CREATE FUNCTION misswitch.create_check_views(run bigint) RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v       record;
+    created integer := 0;
+BEGIN
+    FOR v IN SELECT view_name, definition FROM misswitch.run_view WHERE run_id = run ORDER BY view_name LOOP
+        EXECUTE pg_catalog.format('CREATE OR REPLACE TEMP VIEW %I AS %s', v.view_name, v.definition);
+        created := created + 1;
+    END LOOP;
+    IF created = 0 THEN
+        RAISE EXCEPTION 'run % recorded no platform views', run USING ERRCODE = 'MSREF';
+    END IF;
+    RETURN created;
+END
+$$;
+
+-- The last applied plan run: what `verify` and the pgTAP conversion suite check.
+CREATE FUNCTION misswitch.last_plan_run() RETURNS bigint
+LANGUAGE sql STABLE
+AS $$
+    SELECT max(r.run_id) FROM misswitch.run r WHERE r.kind = 'plan' AND r.status = 'applied'
+$$;

@@ -99,4 +99,7 @@ runs=$(sql -c "SELECT count(*) FROM misswitch.run WHERE kind = 'plan'")
 [ "$runs" -eq 1 ] || { echo "FAIL: $runs runs recorded after re-apply" >&2; exit 1; }
 
 "$misswitch" -q verify
+# The same checks as a pgTAP suite, as CI and a test copy run them.
+psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pgtap"
+pg_prove --quiet "$2/tests/pgtap/conversion/checks.sql" >&2
 echo "ok: $matched pupils relinked exactly as truth.csv says, $leavers leavers untouched, run $run"

@@ -99,19 +99,28 @@ end
 local CHECK_VIEWS = { accounts = "account", parent_links = "parent_link",
                       memberships = "membership", content = "content" }
 
+local function quote(text)
+  return "'" .. text:gsub("'", "''") .. "'"
+end
+
+-- Recorded with the run (misswitch.run_view), then created: verify and the pgTAP suites
+-- recreate them from the run, so they read the platform exactly as the run did.
 local function checkViews(profile)
-  local statements = {}
+  local values = {}
   for _, read in ipairs(M.READS) do
     local view = CHECK_VIEWS[read.kind]
     if view then
-      statements[#statements + 1] = {
-        name = "view:platform_" .. view,
-        sql = "CREATE OR REPLACE TEMP VIEW misswitch_platform_" .. view .. " AS\nSELECT "
-              .. table.concat(read.columns, ", ") .. " FROM (" .. profile.read[read.kind] .. "\n) AS q;",
-      }
+      values[#values + 1] = "(misswitch.current_run(), 'misswitch_platform_" .. view .. "', "
+        .. quote("SELECT " .. table.concat(read.columns, ", ") .. " FROM (" .. profile.read[read.kind]
+                 .. "\n) AS q") .. ")"
     end
   end
-  return statements
+  return {
+    { name = "view:platform",
+      sql = "INSERT INTO misswitch.run_view (run_id, view_name, definition) VALUES\n"
+            .. table.concat(values, ",\n") .. ";\n"
+            .. "SELECT misswitch.create_check_views(misswitch.current_run());" },
+  }
 end
 
 -- Rows of the change source the snapshot no longer matches: conflicts, recorded per step.
@@ -358,12 +367,6 @@ function M.write_steps(profile)
     },
   }
   return statements
-end
-
--- `verify`: just the views the checks read.
-function M.check_views(profile)
-  checkProfile(profile)
-  return checkViews(profile)
 end
 
 return M

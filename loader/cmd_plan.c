@@ -59,8 +59,10 @@ static bool readInputs(Db *db, PlanInputs *inputs, Error *err)
         return errorSet(err, EXIT_INTERNAL, "out of memory");
 
     StrBuf other = {0};
-    result = dbQuery(db, "plan data", "SELECT * FROM misswitch_work.plan_data_statements()", 0,
-                     NULL, err);
+    result = dbQuery(db, "plan data",
+                     "SELECT * FROM misswitch_work.plan_data_statements() "
+                     "UNION ALL SELECT * FROM misswitch_work.plan_school_statements()",
+                     0, NULL, err);
     if (result == NULL)
         return false;
     for (int row = 0; row < dbResultRows(result); row++)

@@ -47,7 +47,7 @@ CREATE TABLE misswitch.run_relink (
 CREATE TABLE misswitch.run_conflict (
     run_id     bigint NOT NULL REFERENCES misswitch.run,
     step       text   NOT NULL,
-    account_id text   NOT NULL,
+    item_id    text   NOT NULL,   -- the account (or school) whose row changed
     expected   jsonb  NOT NULL,
     found      jsonb,            -- NULL: the row is gone
     skipped    boolean NOT NULL DEFAULT false
@@ -113,9 +113,9 @@ DECLARE
     conflicts bigint;
     listing   text;
 BEGIN
-    SELECT count(*), string_agg(pg_catalog.format('%s %s: expected %s, found %s', c.step, c.account_id,
+    SELECT count(*), string_agg(pg_catalog.format('%s %s: expected %s, found %s', c.step, c.item_id,
                                                   c.expected, coalesce(c.found::text, 'no row')),
-                                E'\n' ORDER BY c.step, c.account_id)
+                                E'\n' ORDER BY c.step, c.item_id)
       INTO conflicts, listing
       FROM misswitch.run_conflict c WHERE c.run_id = misswitch.current_run();
     IF conflicts = 0 THEN
@@ -184,7 +184,7 @@ BEGIN
       LEFT JOIN pg_temp.misswitch_platform_account a ON a.account_id = r.account_id
      WHERE r.run_id = run
        AND NOT EXISTS (SELECT 1 FROM misswitch.run_conflict c
-                        WHERE c.run_id = run AND c.account_id = r.account_id AND c.skipped);
+                        WHERE c.run_id = run AND c.item_id = r.account_id AND c.skipped);
     RETURN QUERY SELECT 'relinked'::text, missing = 0,
         CASE WHEN missing = 0 THEN pg_catalog.format('%s account(s) carry their new MIS ID', expected)
              ELSE pg_catalog.format('%s of %s account(s) lack their new MIS ID: %s', missing, expected,

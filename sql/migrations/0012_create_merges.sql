@@ -143,7 +143,7 @@ BEGIN
         ON (p.mis_source, p.mis_id) = (r.expect_mis_source, r.expect_mis_id)
      WHERE r.run_id = run AND r.expect_mis_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM misswitch.run_conflict c
-                        WHERE c.run_id = run AND c.account_id = r.account_id AND c.skipped)
+                        WHERE c.run_id = run AND c.item_id = r.account_id AND c.skipped)
        AND NOT EXISTS (SELECT 1 FROM misswitch.run_merge m WHERE m.run_id = run AND m.account_id = p.account_id);
     RETURN QUERY SELECT 'no_old_id'::text, left_over = 0,
         CASE WHEN left_over = 0 THEN 'no relinked account''s old MIS ID is left on an active account'

@@ -9,8 +9,10 @@ VALUES (1, 1, 'pupil', 'p1', 'x', 'SIMS', 'old-1'),
        (3, 1, 'pupil', 'p3', 'x', 'SIMS', 'old-3');
 -- The views plan.sql creates from the profile's read queries (here: the reference platform's).
 CREATE TEMP VIEW misswitch_platform_account AS
-SELECT u.user_id::text AS account_id, u.user_type AS account_type, u.mis_source, u.mis_id, u.disabled
+SELECT u.user_id::text AS account_id, u.user_type AS account_type, u.username, u.mis_source, u.mis_id, u.disabled
   FROM platform.users u;
+CREATE TEMP VIEW misswitch_platform_school AS
+SELECT school_id::text AS school_id, lea_code, dfe_number FROM platform.school;
 CREATE TEMP VIEW misswitch_platform_parent_link AS
 SELECT parent_id::text AS parent_account, child_id::text AS child_account FROM platform.parent_child;
 CREATE TEMP VIEW misswitch_platform_membership AS
@@ -56,7 +58,7 @@ SELECT throws_ok($$SELECT misswitch.run_begin('hash-a')$$, 'MSREF', NULL,
 
 -- Conflicts stop a run unless misswitch.skip_conflicts is on.
 SELECT misswitch.run_begin('hash-b');
-INSERT INTO misswitch.run_conflict (run_id, step, account_id, expected, found)
+INSERT INTO misswitch.run_conflict (run_id, step, item_id, expected, found)
 VALUES (misswitch.current_run(), 'relink', '3', '{"mis_id": "gone"}', NULL);
 SAVEPOINT before_conflicts;
 SELECT throws_ok('SELECT misswitch.run_assert_no_conflicts()', 'MSCNF', NULL,

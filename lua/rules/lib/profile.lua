@@ -96,7 +96,7 @@ function M.read_statements(profile)
 end
 
 -- The views of the platform the conversion checks read: pg_temp.misswitch_platform_<view>.
-local CHECK_VIEWS = { accounts = "account", parent_links = "parent_link",
+local CHECK_VIEWS = { schools = "school", accounts = "account", parent_links = "parent_link",
                       memberships = "membership", content = "content" }
 
 local function quote(text)
@@ -123,29 +123,38 @@ local function checkViews(profile)
   }
 end
 
--- Rows of the change source the snapshot no longer matches: conflicts, recorded per step.
+-- Rows of a change source the platform no longer holds as the snapshot showed them: conflicts,
+-- recorded per step before anything changes. `spec` is an update template (table, key, match,
+-- guard); `source` names the plan's change table, its id column and the expected values.
+local function updateConflicts(stepName, spec, source)
+  local firstKey = "target." .. spec.key[1]
+  return table.concat({
+    "INSERT INTO misswitch.run_conflict (run_id, step, item_id, expected, found)",
+    "SELECT c.run_id, '" .. stepName .. "', c." .. source.id .. ", " .. source.expected .. ",",
+    "       CASE WHEN " .. firstKey .. " IS NULL THEN NULL ELSE pg_catalog.to_jsonb(target) END",
+    "  FROM " .. source.table .. " c",
+    "  LEFT JOIN " .. spec.table .. " target ON " .. spec.match,
+    " WHERE c.run_id = misswitch.current_run()",
+    "   AND (" .. firstKey .. " IS NULL OR NOT (" .. spec.guard .. "));",
+  }, "\n")
+end
+
+local RELINK_EXPECTED = "pg_catalog.jsonb_build_object('mis_source', c.expect_mis_source, 'mis_id', c.expect_mis_id)"
+
 -- An "update" relink compares the joined target row; an "insert" relink (a link-table
 -- platform) evaluates the profile's guard and `found` expressions over the change row alone.
 local function relinkConflicts(relink)
-  local lines = {
-    "INSERT INTO misswitch.run_conflict (run_id, step, account_id, expected, found)",
-    "SELECT c.run_id, 'relink', c.account_id,",
-    "       pg_catalog.jsonb_build_object('mis_source', c.expect_mis_source, 'mis_id', c.expect_mis_id),",
-  }
-  if relink.operation == "insert" then
-    lines[#lines + 1] = "       " .. relink.found
-    lines[#lines + 1] = "  FROM " .. RELINK_SOURCE .. " c"
-    lines[#lines + 1] = " WHERE c.run_id = misswitch.current_run() AND NOT (" .. relink.guard .. ");"
-  else
-    local firstKey = "target." .. relink.key[1]
-    lines[#lines + 1] = "       CASE WHEN " .. firstKey .. " IS NULL THEN NULL ELSE pg_catalog.to_jsonb(target) END"
-    lines[#lines + 1] = "  FROM " .. RELINK_SOURCE .. " c"
-    lines[#lines + 1] = "  LEFT JOIN " .. relink.table .. " target ON " .. relink.match
-    lines[#lines + 1] = " WHERE c.run_id = misswitch.current_run()"
-    lines[#lines + 1] = "   AND (" .. firstKey .. " IS NULL OR NOT (" .. relink.guard .. "));"
+  if relink.operation ~= "insert" then
+    return updateConflicts("relink", relink,
+                           { table = RELINK_SOURCE, id = "account_id", expected = RELINK_EXPECTED })
   end
-  lines[#lines + 1] = "SELECT misswitch.run_assert_no_conflicts();"
-  return table.concat(lines, "\n")
+  return table.concat({
+    "INSERT INTO misswitch.run_conflict (run_id, step, item_id, expected, found)",
+    "SELECT c.run_id, 'relink', c.account_id, " .. RELINK_EXPECTED .. ",",
+    "       " .. relink.found,
+    "  FROM " .. RELINK_SOURCE .. " c",
+    " WHERE c.run_id = misswitch.current_run() AND NOT (" .. relink.guard .. ");",
+  }, "\n")
 end
 
 -- One set-based, guarded, journaled INSERT (a relink on a platform whose MIS links live in a
@@ -209,6 +218,26 @@ local function relinkStep(step, accountType, relink)
     where = "c.run_id = misswitch.current_run() AND c.account_type = '" .. accountType .. "'\n"
             .. "       AND " .. relink.match .. "\n       AND " .. relink.guard,
   }
+end
+
+-- School code changes and username renames: guarded UPDATE templates over the plan's
+-- misswitch.run_school (school_id, expect_lea_code, expect_dfe_number, new_lea_code,
+-- new_dfe_number, new_urn) and misswitch.run_rename (account_id, expect_username, new_username).
+local SIMPLE_UPDATES = {
+  { name = "school_codes", source = { table = "misswitch.run_school", id = "school_id",
+      expected = "pg_catalog.jsonb_build_object('lea_code', c.expect_lea_code, 'dfe_number', c.expect_dfe_number)" } },
+  { name = "rename_usernames", profile = "rename", source = { table = "misswitch.run_rename", id = "account_id",
+      expected = "pg_catalog.jsonb_build_object('username', c.expect_username)" } },
+}
+
+local function checkUpdate(spec, where)
+  if type(spec) ~= "table" then fail(where .. " must describe a guarded update (table, key, match, guard, set)") end
+  needTable(spec.table, where .. ".table")
+  needIdentifierList(spec.key, where .. ".key")
+  needString(spec.match, where .. ".match")
+  needString(spec.guard, where .. ".guard")
+  needString(spec.set, where .. ".set")
+  return spec
 end
 
 local function checkImporter(profile)
@@ -350,6 +379,15 @@ function M.write_steps(profile)
   local statements = checkViews(profile)
   statements[#statements + 1] = { name = "freeze:check", sql = requireFrozen(importer) }
   statements[#statements + 1] = { name = "conflicts:relink", sql = relinkConflicts(relink) }
+  local updates = {}
+  for _, update in ipairs(SIMPLE_UPDATES) do
+    local key = update.profile or update.name
+    local spec = checkUpdate(profile.write[key], "write." .. key)
+    updates[#updates + 1] = { name = update.name, spec = spec, source = update.source }
+    statements[#statements + 1] = { name = "conflicts:" .. update.name,
+                                    sql = updateConflicts(update.name, spec, update.source) }
+  end
+  statements[#statements + 1] = { name = "conflicts:assert", sql = "SELECT misswitch.run_assert_no_conflicts();" }
   statements[#statements + 1] = { name = "facts:before", sql = "SELECT misswitch.record_facts('before');" }
   for _, kind in ipairs(RELINK_TYPES) do
     statements[#statements + 1] = { name = "step:" .. kind.step,
@@ -357,6 +395,17 @@ function M.write_steps(profile)
   end
   for _, move in ipairs(merge.moves) do
     statements[#statements + 1] = { name = "step:merge_" .. move.name, sql = mergeMove(move, merge.id_type) }
+  end
+  for _, update in ipairs(updates) do
+    statements[#statements + 1] = {
+      name = "step:" .. update.name,
+      sql = journaledUpdate {
+        step = update.name, table = update.spec.table, key = update.spec.key, set = update.spec.set,
+        from = update.source.table .. " c",
+        where = "c.run_id = misswitch.current_run()\n       AND " .. update.spec.match
+                .. "\n       AND " .. update.spec.guard,
+      },
+    }
   end
   statements[#statements + 1] = {
     name = "step:disable_duplicates",

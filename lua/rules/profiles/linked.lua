@@ -66,6 +66,21 @@ return {
            .. " FROM vle.mis_link l WHERE l.account_id = c.account_id::bigint)",
     },
 
+    school_codes = {
+      table = "vle.establishment",
+      key = { "establishment_id" },
+      match = "target.establishment_id = c.school_id::integer",
+      guard = "(target.la_code, target.estab_no) IS NOT DISTINCT FROM (c.expect_lea_code, c.expect_dfe_number)",
+      set = "la_code = c.new_lea_code, estab_no = c.new_dfe_number, urn = coalesce(c.new_urn, target.urn)",
+    },
+    rename = {
+      table = "vle.account",
+      key = { "account_id" },
+      match = "target.account_id = c.account_id::bigint",
+      guard = "target.login = c.expect_username",
+      set = "login = c.new_username",
+    },
+
     merge = {
       id_type = "bigint",
       moves = {

@@ -50,6 +50,23 @@ return {
       set = "mis_source = c.new_mis_source, mis_id = c.new_mis_id",
     },
 
+    -- A school whose LEA/DfE code changes with the move (c: misswitch.run_school), and the
+    -- usernames the rules rename because they embed the old code (c: misswitch.run_rename).
+    school_codes = {
+      table = "platform.school",
+      key = { "school_id" },
+      match = "target.school_id = c.school_id::integer",
+      guard = "(target.lea_code, target.dfe_number) IS NOT DISTINCT FROM (c.expect_lea_code, c.expect_dfe_number)",
+      set = "lea_code = c.new_lea_code, dfe_number = c.new_dfe_number, urn = coalesce(c.new_urn, target.urn)",
+    },
+    rename = {
+      table = "platform.users",
+      key = { "user_id" },
+      match = "target.user_id = c.account_id::bigint",
+      guard = "target.username = c.expect_username",
+      set = "username = c.new_username",
+    },
+
     -- Merging a duplicate account into the one the person uses: each move re-points a table's
     -- rows from the duplicate to the kept account (`unique`: columns that, with the account,
     -- identify a fact, so a row the kept account already has is deleted instead); then the

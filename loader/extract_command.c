@@ -15,11 +15,12 @@
 #include "load.h"
 #include "migrate.h"
 
-/* Past this many, warnings are only counted: the summary gives the total. */
+/* Past this many, findings are only counted: the summary and load_finding have them all. */
 #define MAX_PRINTED_WARNINGS 100
 
 typedef struct WarningPrinter {
     long printed;
+    bool quiet; /* -q: findings are counted and staged, not printed */
 } WarningPrinter;
 
 static void printHelp(void)
@@ -29,19 +30,22 @@ static void printHelp(void)
            "Streams an MIS XML extract into misswitch_staging, atomically: a file that fails\n"
            "loads nothing and leaves the previous load intact. Re-loading replaces the earlier\n"
            "load of the same school (LEA/DfE), role and format only.\n\n"
-           "  --format FORMAT  auto (default: from the root element), native; ctf and ims are\n"
-           "                   recognised but not supported yet\n"
+           "  --format FORMAT  auto (default: from the root element <misswitch-extract>,\n"
+           "                   <CTfile> or <enterprise>), native, ctf (DfE Common Transfer File\n"
+           "                   19-25) or ims (IMS Enterprise 1.1)\n"
            "  --as ROLE        new (default): the new MIS's extract; old: the old MIS's last one\n"
            "  -h, --help       show this help\n\n"
-           "Data warnings (UPN check letters) go to stderr with file:line; a duplicate MIS ID,\n"
-           "a link to an unknown pupil or member, or a malformed value fails the load (exit 6).\n");
+           "Findings (a wrong UPN check letter, a date that is not a date) are recorded in\n"
+           "misswitch_staging.load_finding and shown on stderr with file:line (not with -q);\n"
+           "the record loads with the value unknown. A duplicate MIS ID, a link to an unknown\n"
+           "pupil or member, or a malformed file fails the load and loads nothing (exit 6).\n");
 }
 
 static void printWarning(void *context, const char *file, long line, const char *message)
 {
     WarningPrinter *printer = context;
 
-    if (printer->printed++ < MAX_PRINTED_WARNINGS)
+    if (!printer->quiet && printer->printed++ < MAX_PRINTED_WARNINGS)
         fprintf(stderr, "misswitch: %s:%ld: warning: %s\n", file, line, message);
 }
 
@@ -51,6 +55,18 @@ static double secondsSince(const struct timespec *start)
 
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* What a format's records are keyed by, when it is not the MIS's own IDs. */
+static const char *formatNote(const ExtractFormat *format)
+{
+    if (strcmp(format->name, "ctf") == 0)
+        return "CTF carries no MIS IDs: pupils are keyed by UPN and contacts by (pupil UPN, "
+               "contact order), so plan can match them but relink nothing to them; no staff in CTF";
+    if (strcmp(format->name, "ims") == 0)
+        return "IMS persons are pupils, staff or contacts by their institution and membership "
+               "roles; records with recstatus 3 (delete) are not staged";
+    return NULL;
 }
 
 static void printSummary(const Options *options, const char *file, const ExtractFormat *format,
@@ -63,14 +79,16 @@ static void printSummary(const Options *options, const char *file, const Extract
         const ExtractSchoolCount *s = &result->schools[i];
         commandSay(options,
                    "  %s %s: %ld pupils, %ld staff, %ld contacts, %ld relationships, %ld groups, "
-                   "%ld memberships",
+                   "%ld memberships, %ld findings",
                    s->schoolKey, s->schoolName, s->pupils, s->staff, s->contacts,
-                   s->relationships, s->groups, s->memberships);
+                   s->relationships, s->groups, s->memberships, s->findings);
     }
-    if (result->warnings > 0)
-        commandSay(options, "load extract: %ld warning%s (UPN check letters)%s", result->warnings,
-                   result->warnings == 1 ? "" : "s",
-                   result->warnings > MAX_PRINTED_WARNINGS ? "; only the first 100 shown" : "");
+    if (formatNote(format) != NULL)
+        commandSay(options, "  note: %s", formatNote(format));
+    if (result->findings > 0)
+        commandSay(options, "load extract: %ld finding%s recorded in misswitch_staging.load_finding"
+                   "%s", result->findings, result->findings == 1 ? "" : "s",
+                   result->findings > MAX_PRINTED_WARNINGS ? " (only the first 100 shown)" : "");
     if (!options->json)
         return;
     printf("{\"file\": ");
@@ -79,8 +97,13 @@ static void printSummary(const Options *options, const char *file, const Extract
     jsonWriteString(stdout, format->name);
     printf(", \"role\": ");
     jsonWriteString(stdout, role);
-    printf(", \"records\": %ld, \"warnings\": %ld, \"elapsed_seconds\": %.3f, \"schools\": [",
-           result->records, result->warnings, seconds);
+    printf(", \"records\": %ld, \"findings\": %ld, \"elapsed_seconds\": %.3f, \"note\": ",
+           result->records, result->findings, seconds);
+    if (formatNote(format) != NULL)
+        jsonWriteString(stdout, formatNote(format));
+    else
+        printf("null");
+    printf(", \"schools\": [");
     for (int i = 0; i < result->schoolCount; i++) {
         const ExtractSchoolCount *s = &result->schools[i];
         printf("%s{\"school\": ", i ? ", " : "");
@@ -88,9 +111,10 @@ static void printSummary(const Options *options, const char *file, const Extract
         printf(", \"name\": ");
         jsonWriteString(stdout, s->schoolName);
         printf(", \"load_id\": %ld, \"pupils\": %ld, \"staff\": %ld, \"contacts\": %ld, "
-               "\"relationships\": %ld, \"groups\": %ld, \"memberships\": %ld}",
+               "\"relationships\": %ld, \"groups\": %ld, \"memberships\": %ld, "
+               "\"findings\": %ld}",
                s->loadId, s->pupils, s->staff, s->contacts, s->relationships, s->groups,
-               s->memberships);
+               s->memberships, s->findings);
     }
     printf("]}\n");
 }
@@ -138,13 +162,8 @@ ExitCode loadExtract(const Options *options, int argc, char **argv)
     if (strcmp(formatName, "auto") != 0 && (format = extractFormatByName(formatName)) == NULL)
         return commandUsageError("load extract", "--format takes auto, native, ctf or ims, not '%s'",
                                  formatName);
-    if (format != NULL && !format->supported) {
-        errorSet(&err, EXIT_INPUT, "load extract: reading %s files is not supported yet",
-                 format->title);
-        errorHint(&err, "load the school's native extract instead");
-        return commandFail(&err);
-    }
 
+    printer.quiet = options->verbosity == VERBOSITY_QUIET;
     clock_gettime(CLOCK_MONOTONIC, &start);
     /* The file first: a missing or malformed file fails before any database work. */
     reader = extractReaderOpen(argv[optind], format, &err);

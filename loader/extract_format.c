@@ -64,6 +64,60 @@ static const ExtractColumn MEMBERSHIP_COLUMNS[] = {
     {"group_mis_id", EXTRACT_TEXT}, {"member_mis_id", EXTRACT_TEXT}, {"member_role", EXTRACT_TEXT},
 };
 
+/* Raw kinds (see extract_format.h); 0003's extract_rows_prepare_* read c1..cN in this order. */
+static const ExtractColumn CTF_HEADER_COLUMNS[] = {{"version", EXTRACT_TEXT},
+                                                   {"supplier", EXTRACT_TEXT}};
+
+static const ExtractColumn CTF_CONTACT_COLUMNS[] = {
+    {"pupil_upn", EXTRACT_TEXT},        {"contact_order", EXTRACT_INTEGER},
+    {"title", EXTRACT_TEXT},            {"forename", EXTRACT_TEXT},
+    {"surname", EXTRACT_TEXT},          {"relationship", EXTRACT_TEXT},
+    {"parental_responsibility", EXTRACT_BOOLEAN}, {"address_as_pupil", EXTRACT_BOOLEAN},
+    {"emails", EXTRACT_ARRAY},          {"phones", EXTRACT_ARRAY},
+    {"address_house", EXTRACT_TEXT},    {"address_street", EXTRACT_TEXT},
+    {"address_locality", EXTRACT_TEXT}, {"address_town", EXTRACT_TEXT},
+    {"address_postcode", EXTRACT_TEXT},
+};
+
+static const ExtractColumn IMS_PROPERTIES_COLUMNS[] = {{"datasource", EXTRACT_TEXT}};
+
+static const ExtractColumn IMS_PERSON_COLUMNS[] = {
+    {"mis_id", EXTRACT_TEXT},      {"source", EXTRACT_TEXT},      {"userid", EXTRACT_TEXT},
+    {"institution_role", EXTRACT_TEXT}, {"recstatus", EXTRACT_TEXT}, {"full_name", EXTRACT_TEXT},
+    {"family", EXTRACT_TEXT},      {"given", EXTRACT_TEXT},       {"email", EXTRACT_TEXT},
+    {"phones", EXTRACT_ARRAY},     {"dob", EXTRACT_DATE},         {"gender", EXTRACT_TEXT},
+    {"school_lea", EXTRACT_TEXT},  {"school_dfe", EXTRACT_TEXT},  {"school_urn", EXTRACT_TEXT},
+    {"school_name", EXTRACT_TEXT},
+};
+
+static const ExtractColumn IMS_GROUP_COLUMNS[] = {
+    {"mis_id", EXTRACT_TEXT},   {"recstatus", EXTRACT_TEXT}, {"type", EXTRACT_TEXT},
+    {"short", EXTRACT_TEXT},    {"long", EXTRACT_TEXT},      {"org_id", EXTRACT_TEXT},
+    {"org_name", EXTRACT_TEXT}, {"begins", EXTRACT_DATE},    {"ends", EXTRACT_DATE},
+};
+
+static const ExtractColumn IMS_MEMBERSHIP_COLUMNS[] = {{"group_mis_id", EXTRACT_TEXT}};
+
+static const ExtractColumn IMS_MEMBER_COLUMNS[] = {
+    {"group_mis_id", EXTRACT_TEXT}, {"member_mis_id", EXTRACT_TEXT}, {"idtype", EXTRACT_TEXT},
+    {"roletype", EXTRACT_TEXT},     {"recstatus", EXTRACT_TEXT},     {"status", EXTRACT_TEXT},
+};
+
+const ExtractKind EXTRACT_KIND_CTF_HEADER = {"ctf_header", CTF_HEADER_COLUMNS,
+                                             COUNT(CTF_HEADER_COLUMNS)};
+const ExtractKind EXTRACT_KIND_CTF_CONTACT = {"ctf_contact", CTF_CONTACT_COLUMNS,
+                                              COUNT(CTF_CONTACT_COLUMNS)};
+const ExtractKind EXTRACT_KIND_IMS_PROPERTIES = {"ims_properties", IMS_PROPERTIES_COLUMNS,
+                                                 COUNT(IMS_PROPERTIES_COLUMNS)};
+const ExtractKind EXTRACT_KIND_IMS_PERSON = {"ims_person", IMS_PERSON_COLUMNS,
+                                             COUNT(IMS_PERSON_COLUMNS)};
+const ExtractKind EXTRACT_KIND_IMS_GROUP = {"ims_group", IMS_GROUP_COLUMNS,
+                                            COUNT(IMS_GROUP_COLUMNS)};
+const ExtractKind EXTRACT_KIND_IMS_MEMBERSHIP = {"ims_membership", IMS_MEMBERSHIP_COLUMNS,
+                                                 COUNT(IMS_MEMBERSHIP_COLUMNS)};
+const ExtractKind EXTRACT_KIND_IMS_MEMBER = {"ims_member", IMS_MEMBER_COLUMNS,
+                                             COUNT(IMS_MEMBER_COLUMNS)};
+
 const ExtractKind EXTRACT_KIND_SCHOOL = {"school", SCHOOL_COLUMNS, COUNT(SCHOOL_COLUMNS)};
 const ExtractKind EXTRACT_KIND_PUPIL = {"pupil", PUPIL_COLUMNS, COUNT(PUPIL_COLUMNS)};
 const ExtractKind EXTRACT_KIND_STAFF = {"staff", STAFF_COLUMNS, COUNT(STAFF_COLUMNS)};
@@ -74,15 +128,8 @@ const ExtractKind EXTRACT_KIND_GROUP = {"group", GROUP_COLUMNS, COUNT(GROUP_COLU
 const ExtractKind EXTRACT_KIND_MEMBERSHIP = {"membership", MEMBERSHIP_COLUMNS,
                                              COUNT(MEMBERSHIP_COLUMNS)};
 
-/* Known but not read yet: detected so the user hears "not supported yet", not "wrong root". */
-static const ExtractFormat FORMAT_CTF = {
-    .name = "ctf", .title = "Common Transfer File (CTF)", .rootElement = "CTfile",
-};
-static const ExtractFormat FORMAT_IMS = {
-    .name = "ims", .title = "IMS Enterprise extract", .rootElement = "enterprise",
-};
-
-static const ExtractFormat *const FORMATS[] = {&EXTRACT_FORMAT_NATIVE, &FORMAT_CTF, &FORMAT_IMS};
+static const ExtractFormat *const FORMATS[] = {&EXTRACT_FORMAT_NATIVE, &EXTRACT_FORMAT_CTF,
+                                               &EXTRACT_FORMAT_IMS};
 
 const ExtractFormat *extractFormatByName(const char *name)
 {
@@ -179,15 +226,16 @@ bool extractFormatValidate(const ExtractFormat *format, Error *err)
                 return errorSet(err, EXIT_INTERNAL, "%s mapping: <%s> maps to %s.%s, no such column",
                                 format->name, map->element, map->kind->name, field->column);
             if (field->source == EXTRACT_FROM_PARENT) {
+                /* The enclosing record is known only while reading; at least some other record
+                 * must have the column. */
                 bool found = false;
                 for (int p = 0; p < format->recordCount && !found; p++)
-                    found = strcmp(format->records[p].element, map->parentElement) == 0 &&
-                            extractKindColumn(format->records[p].kind, field->name) >= 0;
+                    found = p != r && extractKindColumn(format->records[p].kind, field->name) >= 0;
                 if (!found)
                     return errorSet(err, EXIT_INTERNAL,
-                                    "%s mapping: <%s> takes %s from its parent <%s>, which has no "
-                                    "such column",
-                                    format->name, map->element, field->name, map->parentElement);
+                                    "%s mapping: <%s> takes %s from its enclosing record, which "
+                                    "no record has",
+                                    format->name, map->element, field->name);
             }
         }
     }

@@ -15,6 +15,7 @@ typedef struct LoadContext {
     CopyBuf copy;
     ExtractWarn warn;
     void *warnContext;
+    const char *file; /* as the user gave it, for findings on stderr */
     ExtractLoadResult *result;
 } LoadContext;
 
@@ -39,13 +40,24 @@ static bool copyRecord(void *context, const ExtractRecord *record, Error *err)
     return ok && copyBufEndRow(&load->copy, err);
 }
 
-static void countWarning(void *context, const char *file, long line, const char *message)
+/* A finding travels with the records, as a wide-table row of kind 'finding' (c1 its kind, c2
+ * the detail), and lands in misswitch_staging.load_finding with its school's load. */
+static bool copyFinding(void *context, int school, long line, const char *kind,
+                        const char *detail, Error *err)
 {
     LoadContext *load = context;
+    bool ok = copyBufField(&load->copy, "finding", err) &&
+              copyBufInteger(&load->copy, school, err) && copyBufInteger(&load->copy, line, err) &&
+              copyBufField(&load->copy, kind, err) && copyBufField(&load->copy, detail, err);
 
-    load->result->warnings++;
+    for (int c = 2; ok && c < EXTRACT_MAX_COLUMNS; c++)
+        ok = copyBufField(&load->copy, NULL, err);
+    if (!ok || !copyBufEndRow(&load->copy, err))
+        return false;
+    load->result->findings++;
     if (load->warn)
-        load->warn(load->warnContext, file, line, message);
+        load->warn(load->warnContext, load->file, line, detail);
+    return true;
 }
 
 /* A data problem found by the SQL side is the file's fault: EXIT_INPUT, without the "query
@@ -97,6 +109,7 @@ static bool readCounts(const DbResult *rows, ExtractLoadResult *result, Error *e
         school->relationships = numberAt(rows, i, 7);
         school->groups = numberAt(rows, i, 8);
         school->memberships = numberAt(rows, i, 9);
+        school->findings = numberAt(rows, i, 10);
     }
     result->schoolCount = count;
     return true;
@@ -106,7 +119,7 @@ bool extractLoad(Db *db, ExtractReader *reader, const char *role, const char *so
                  ExtractWarn warn, void *warnContext, ExtractLoadResult *result, Error *err)
 {
     LoadContext *load = calloc(1, sizeof *load); /* holds a 64 KiB buffer: not on the stack */
-    const ExtractSink sink = {copyRecord, countWarning, load};
+    const ExtractSink sink = {copyRecord, copyFinding, load};
     const char *params[3] = {role, extractReaderFormat(reader)->name, sourceFile};
     DbResult *rows = NULL;
     bool inCopy = false;
@@ -118,6 +131,7 @@ bool extractLoad(Db *db, ExtractReader *reader, const char *role, const char *so
     load->db = db;
     load->warn = warn;
     load->warnContext = warnContext;
+    load->file = extractReaderPath(reader);
     load->result = result;
     copyBufInit(&load->copy, flushToDb, db);
 

@@ -12,16 +12,17 @@ typedef struct ExtractSchoolCount {
     char schoolName[256];
     long loadId;
     long pupils, staff, contacts, relationships, groups, memberships;
+    long findings; /* rows of misswitch_staging.load_finding for this school's load */
 } ExtractSchoolCount;
 
 typedef struct ExtractLoadResult {
     ExtractSchoolCount *schools;
     int schoolCount;
     long records;  /* records read from the file */
-    long warnings; /* data warnings (e.g. UPN check letters) */
+    long findings; /* findings: data problems recorded, not fatal (misswitch_staging.load_finding) */
 } ExtractLoadResult;
 
-/* Receives each data warning as it is found (for stderr); the load counts them. */
+/* Receives each finding as it is found (for stderr); the load counts and stages them. */
 typedef void (*ExtractWarn)(void *context, const char *file, long line, const char *message);
 
 /*

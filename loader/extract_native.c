@@ -1,38 +1,7 @@
 /* extract_native.c — the native extract format v1 (docs/extract-format.md) as a mapping */
-#include <stdio.h>
-
 #include "extract_format.h"
-#include "upn.h"
 
 #define COUNT(array) ((int)(sizeof(array) / sizeof((array)[0])))
-
-/* Warns (does not fail) about a UPN whose check letter is wrong: the MIS said so, and matching
- * by UPN simply will not find it; a later issue records these as findings. */
-static void warnBadUpn(const ExtractRecord *record, const ExtractSink *sink, const char *what,
-                       const char *upn)
-{
-    char message[512];
-    char expected = upn[0] ? upnCheckLetter(upn + 1) : '\0';
-    const char *id = record->values[extractKindColumn(record->kind, "mis_id")];
-
-    if (upnIsValid(upn))
-        return;
-    if (expected != '\0')
-        snprintf(message, sizeof message, "pupil %s: %s %s has a wrong check letter (expected %c)",
-                 id, what, upn, expected);
-    else
-        snprintf(message, sizeof message, "pupil %s: %s %s is not a UPN", id, what, upn);
-    sink->warning(sink->context, record->file, record->line, message);
-}
-
-static bool checkPupil(ExtractRecord *record, const ExtractSink *sink, Error *err)
-{
-    const char *upn = record->values[extractKindColumn(record->kind, "upn")];
-
-    if (upn != NULL)
-        warnBadUpn(record, sink, "UPN", upn);
-    return true;
-}
 
 #define ADDRESS_FIELDS                                                                         \
     {"address_house", EXTRACT_FROM_ELEMENT, "address/house", false},                           \
@@ -116,7 +85,7 @@ static const ExtractField MEMBERSHIP_FIELDS[] = {
 
 static const ExtractRecordMap RECORDS[] = {
     {&EXTRACT_KIND_SCHOOL, "school", "misswitch-extract", SCHOOL_FIELDS, COUNT(SCHOOL_FIELDS), NULL},
-    {&EXTRACT_KIND_PUPIL, "pupil", "pupils", PUPIL_FIELDS, COUNT(PUPIL_FIELDS), checkPupil},
+    {&EXTRACT_KIND_PUPIL, "pupil", "pupils", PUPIL_FIELDS, COUNT(PUPIL_FIELDS), extractCheckPupilUpns},
     {&EXTRACT_KIND_STAFF, "member", "staff", STAFF_FIELDS, COUNT(STAFF_FIELDS), NULL},
     {&EXTRACT_KIND_CONTACT, "contact", "contacts", CONTACT_FIELDS, COUNT(CONTACT_FIELDS), NULL},
     {&EXTRACT_KIND_RELATIONSHIP, "relationship", "contact", RELATIONSHIP_FIELDS,
@@ -132,7 +101,6 @@ const ExtractFormat EXTRACT_FORMAT_NATIVE = {
     .name = "native",
     .title = "native extract",
     .rootElement = "misswitch-extract",
-    .supported = true,
     .versionAttribute = "version",
     .versions = VERSIONS,
     .containers = CONTAINERS,

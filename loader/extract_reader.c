@@ -13,22 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extract_record.h"
+#include "extract_walk.h"
 
-/* Our own limits, well inside libxml2's defaults: the formats nest a handful of levels (values
- * are capped by EXTRACT_MAX_VALUE_BYTES in extract_record.h). */
-#define MAX_DEPTH 32
-#define MAX_OPEN_RECORDS 4
-#define MAX_ROOT_ATTRIBUTES 8
-
-/* The field element being read: its text accumulates until the element ends. */
-typedef struct OpenField {
-    const ExtractField *field;
-    int column;
-    int depth;
-    long line;
-    ExtractText text;
-} OpenField;
+#define DOCTYPE_REFUSED "a DOCTYPE is not allowed in an extract (no DTDs, no entities)"
 
 struct ExtractReader {
     xmlTextReaderPtr xml;
@@ -36,18 +23,9 @@ struct ExtractReader {
     char *path;
     const ExtractFormat *format;
     xmlExternalEntityLoader previousLoader;
-    Error xmlError;   /* the first error libxml2 reported */
+    Error xmlError; /* the first error libxml2 reported */
     bool hasXmlError;
-    const char *rootNames[MAX_ROOT_ATTRIBUTES];
-    char *rootValues[MAX_ROOT_ATTRIBUTES];
-    int rootCount;
-    const xmlChar *elements[MAX_DEPTH]; /* names of the open elements (the parser's dictionary) */
-    int depth;
-    ExtractRecordBuilder records[MAX_OPEN_RECORDS];
-    int recordCount;
-    OpenField field;
-    bool inField;
-    int school;
+    ExtractWalk *walk;
 };
 
 /* External entities are never loaded, whatever the parser options say. */
@@ -76,7 +54,7 @@ static void onXmlError(void *userData, xmlErrorPtr error)
     /* At the end of input libxml2 2.9's reader says "Extra content at the end of the document"
      * even when the document never began or stopped half-way: say what actually happened. */
     if (error->code == XML_ERR_DOCUMENT_END || error->code == XML_ERR_DOCUMENT_EMPTY) {
-        if (reader->depth == 0)
+        if (reader->walk == NULL || extractWalkDepth(reader->walk) == 0)
             snprintf(message, sizeof message, "no XML element found: not an extract");
         else /* (our element stack lags the parser's read-ahead, so name no element) */
             snprintf(message, sizeof message,
@@ -118,7 +96,7 @@ static bool failDoctype(ExtractReader *reader, Error *err)
 {
     long line;
     int column;
-    const char *reason = "a DOCTYPE is not allowed in an extract (no DTDs, no entities)";
+    const char *reason = DOCTYPE_REFUSED;
 
     if (locateInPrefix(reader, "<!DOCTYPE", &line, &column))
         return errorSet(err, EXIT_INPUT, "%s:%ld:%d: %s", reader->path, line, column, reason);
@@ -151,198 +129,55 @@ static long nodeLine(ExtractReader *reader)
     return line > 0 ? line : xmlTextReaderGetParserLineNumber(reader->xml);
 }
 
-/* Re-issues a position-less error from extract_record.c at line. */
-static bool failRecordAt(ExtractReader *reader, long line, Error *err)
+/* <?xml-stylesheet href="http://..."?> and the like ask the consumer to fetch something: libxml2
+ * never does, but an extract has no business carrying them, so they are refused by name. */
+static bool failProcessingInstruction(ExtractReader *reader, Error *err)
+{
+    return failAt(reader, nodeLine(reader), err,
+                  "processing instruction <?%.64s?> is not allowed in an extract",
+                  (const char *)xmlTextReaderConstName(reader->xml));
+}
+
+/* Re-issues a position-less error of the walk at the line it names. */
+static bool failWalk(ExtractReader *reader, Error *err)
 {
     char reason[sizeof err->message];
 
     if (err->code != EXIT_INPUT)
         return false;
     memcpy(reason, err->message, sizeof reason);
-    return failAt(reader, line, err, "%s", reason);
+    return failAt(reader, extractWalkErrorLine(reader->walk), err, "%s", reason);
 }
 
-static const char *rootAttribute(const ExtractReader *reader, const char *name)
+static char *getAttribute(void *context, const char *name)
 {
-    for (int i = 0; i < reader->rootCount; i++)
-        if (strcmp(reader->rootNames[i], name) == 0)
-            return reader->rootValues[i];
-    return NULL;
+    return (char *)xmlTextReaderGetAttribute(context, BAD_CAST name);
 }
 
-static bool openRecord(ExtractReader *reader, const ExtractRecordMap *map, Error *err)
+static void releaseAttribute(char *value)
 {
-    ExtractRecordBuilder *parent =
-        reader->recordCount > 0 ? &reader->records[reader->recordCount - 1] : NULL;
-    ExtractRecordBuilder *record;
-    long line = nodeLine(reader);
-
-    if (reader->recordCount == MAX_OPEN_RECORDS)
-        return failAt(reader, line, err, "records nested too deeply at <%s>", map->element);
-    if (map->kind == reader->format->scopeKind)
-        reader->school++;
-    record = &reader->records[reader->recordCount++];
-    extractRecordBegin(record, map, reader->school, line, reader->depth);
-    for (int f = 0; f < map->fieldCount; f++) {
-        const ExtractField *field = &map->fields[f];
-        xmlChar *attribute = NULL;
-        const char *value = NULL;
-        bool ok;
-
-        if (field->source == EXTRACT_FROM_ATTRIBUTE)
-            value = (const char *)(attribute =
-                                       xmlTextReaderGetAttribute(reader->xml, BAD_CAST field->name));
-        else if (field->source == EXTRACT_FROM_ROOT_ATTRIBUTE)
-            value = rootAttribute(reader, field->name);
-        else if (field->source == EXTRACT_FROM_PARENT && parent != NULL)
-            value = extractRecordValue(parent, field->name);
-        if (value == NULL)
-            continue;
-        ok = extractRecordStore(record, extractKindColumn(map->kind, field->column), field->name,
-                                value, err);
-        xmlFree(attribute);
-        if (!ok)
-            return failRecordAt(reader, line, err);
-    }
-    return true;
+    xmlFree(value);
 }
 
-static bool closeRecord(ExtractReader *reader, const ExtractSink *sink, Error *err)
+static bool startElement(ExtractReader *reader, const ExtractSink *sink, Error *err)
 {
-    ExtractRecordBuilder *builder = &reader->records[reader->recordCount - 1];
-    const ExtractRecordMap *map = builder->map;
-    ExtractRecord record;
-    bool ok;
+    const ExtractAttributes attributes = {getAttribute, releaseAttribute, reader->xml};
 
-    if (!extractRecordFinish(builder, reader->path, &record, err))
-        return failRecordAt(reader, builder->line, err);
-    ok = (map->hook == NULL || map->hook(&record, sink, err)) &&
-         sink->record(sink->context, &record, err);
-    extractRecordClear(builder);
-    reader->recordCount--;
-    return ok;
-}
-
-/* The mapping for element name directly inside parentName, if it is a record. */
-static const ExtractRecordMap *findRecord(const ExtractFormat *format, const char *name,
-                                          const char *parentName)
-{
-    for (int r = 0; r < format->recordCount; r++)
-        if (strcmp(format->records[r].element, name) == 0 &&
-            strcmp(format->records[r].parentElement, parentName) == 0)
-            return &format->records[r];
-    return NULL;
-}
-
-/* An element inside an open record: a field, or a step towards one ("address"). False: neither,
- * so the caller looks further. */
-static bool startInsideRecord(ExtractReader *reader, ExtractRecordBuilder *record,
-                              const char *name)
-{
-    char path[sizeof record->path];
-    size_t length;
-    bool prefix = false;
-
-    if (strlen(record->path) + strlen(name) + 2 > sizeof path)
-        return false;
-    memcpy(path, record->path, strlen(record->path) + 1);
-    if (path[0] != '\0')
-        strcat(path, "/");
-    strcat(path, name);
-    length = strlen(path);
-    for (int f = 0; f < record->map->fieldCount; f++) {
-        const ExtractField *field = &record->map->fields[f];
-        if (field->source != EXTRACT_FROM_ELEMENT)
-            continue;
-        if (strcmp(field->name, path) == 0) {
-            reader->inField = true;
-            reader->field.field = field;
-            reader->field.column = extractKindColumn(record->map->kind, field->column);
-            reader->field.depth = reader->depth;
-            reader->field.line = nodeLine(reader);
-            reader->field.text.length = 0;
-            if (reader->field.text.data != NULL)
-                reader->field.text.data[0] = '\0';
-            return true;
-        }
-        if (strncmp(field->name, path, length) == 0 && field->name[length] == '/')
-            prefix = true;
-    }
-    if (!prefix)
-        return false;
-    snprintf(record->path, sizeof record->path, "%s", path);
-    return true;
-}
-
-static bool startElement(ExtractReader *reader, Error *err)
-{
-    const char *name = (const char *)xmlTextReaderConstName(reader->xml);
-    const char *parentName = (const char *)reader->elements[reader->depth - 1];
-    ExtractRecordBuilder *record =
-        reader->recordCount ? &reader->records[reader->recordCount - 1] : NULL;
-    const ExtractRecordMap *map;
-
-    if (reader->depth == MAX_DEPTH)
-        return failAt(reader, nodeLine(reader), err, "elements nested too deeply at <%s>", name);
-    if (reader->inField)
-        return failAt(reader, nodeLine(reader), err, "unexpected element <%s> in <%s>", name,
-                      parentName);
-    reader->elements[reader->depth++] = xmlTextReaderConstName(reader->xml);
-    if ((map = findRecord(reader->format, name, parentName)) != NULL)
-        return openRecord(reader, map, err);
-    if (record != NULL && startInsideRecord(reader, record, name))
-        return true;
-    for (const char *const *c = reader->format->containers; c && *c; c++)
-        if (strcmp(*c, name) == 0)
-            return true;
-    return failAt(reader, nodeLine(reader), err, "unexpected element <%s> in <%s>", name,
-                  parentName);
+    return extractWalkStart(reader->walk, (const char *)xmlTextReaderConstName(reader->xml),
+                            nodeLine(reader), &attributes, sink, err) ||
+           failWalk(reader, err);
 }
 
 static bool endElement(ExtractReader *reader, const ExtractSink *sink, Error *err)
 {
-    ExtractRecordBuilder *record =
-        reader->recordCount ? &reader->records[reader->recordCount - 1] : NULL;
-    int depth = reader->depth--; /* the closing element's, as recorded when it started */
-    bool ok = true;
-
-    if (reader->inField && depth == reader->field.depth) {
-        reader->inField = false;
-        if (!extractRecordStore(record, reader->field.column, reader->field.field->name,
-                                reader->field.text.data ? reader->field.text.data : "", err))
-            ok = failRecordAt(reader, reader->field.line, err);
-    } else if (record != NULL && depth == record->depth) {
-        ok = closeRecord(reader, sink, err);
-    } else if (record != NULL && record->path[0] != '\0') {
-        char *slash = strrchr(record->path, '/');
-        if (slash)
-            *slash = '\0';
-        else
-            record->path[0] = '\0';
-    }
-    return ok;
+    return extractWalkEnd(reader->walk, sink, err) || failWalk(reader, err);
 }
 
-static bool readText(ExtractReader *reader, int type, Error *err)
+static bool readText(ExtractReader *reader, Error *err)
 {
     const char *value = (const char *)xmlTextReaderConstValue(reader->xml);
 
-    if (value == NULL)
-        return true;
-    if (reader->inField) {
-        if (reader->field.text.length + strlen(value) > EXTRACT_MAX_VALUE_BYTES)
-            return failAt(reader, reader->field.line, err, "<%s>: value longer than %d bytes",
-                          reader->field.field->name, EXTRACT_MAX_VALUE_BYTES);
-        if (!extractTextAppend(&reader->field.text, value, strlen(value)))
-            return errorSet(err, EXIT_INTERNAL, "out of memory");
-        return true;
-    }
-    if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
-        if (value[strspn(value, " \t\r\n")] != '\0')
-            return failAt(reader, nodeLine(reader), err, "unexpected text in <%s>",
-                          (const char *)reader->elements[reader->depth - 1]);
-    }
-    return true;
+    return value == NULL || extractWalkText(reader->walk, value, err) || failWalk(reader, err);
 }
 
 /* One step of the document; false on any error (libxml2's error wins: it came first). */
@@ -370,8 +205,10 @@ static bool step(ExtractReader *reader, const ExtractSink *sink, bool *done, Err
     case XML_READER_TYPE_ENTITY_REFERENCE:
     case XML_READER_TYPE_ENTITY:
         return failAt(reader, -1, err, "entity references are not allowed in an extract");
+    case XML_READER_TYPE_PROCESSING_INSTRUCTION:
+        return failProcessingInstruction(reader, err);
     case XML_READER_TYPE_ELEMENT:
-        ok = startElement(reader, err);
+        ok = startElement(reader, sink, err);
         if (ok && xmlTextReaderIsEmptyElement(reader->xml))
             ok = endElement(reader, sink, err);
         break;
@@ -382,7 +219,7 @@ static bool step(ExtractReader *reader, const ExtractSink *sink, bool *done, Err
     case XML_READER_TYPE_CDATA:
     case XML_READER_TYPE_WHITESPACE:
     case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-        ok = readText(reader, type, err);
+        ok = readText(reader, err);
         break;
     default: /* comments, processing instructions, the XML declaration */
         break;
@@ -393,6 +230,7 @@ static bool step(ExtractReader *reader, const ExtractSink *sink, bool *done, Err
 /* Reads up to the root element: rejects a DOCTYPE, checks the root against the format. */
 static bool readRoot(ExtractReader *reader, const ExtractFormat *wanted, Error *err)
 {
+    ExtractAttributes attributes = {getAttribute, releaseAttribute, NULL};
     const ExtractFormat *found;
     const char *name;
 
@@ -407,6 +245,8 @@ static bool readRoot(ExtractReader *reader, const ExtractFormat *wanted, Error *
         }
         if (xmlTextReaderNodeType(reader->xml) == XML_READER_TYPE_DOCUMENT_TYPE)
             return failDoctype(reader, err);
+        if (xmlTextReaderNodeType(reader->xml) == XML_READER_TYPE_PROCESSING_INSTRUCTION)
+            return failProcessingInstruction(reader, err);
         if (xmlTextReaderNodeType(reader->xml) == XML_READER_TYPE_ELEMENT)
             break;
     }
@@ -420,39 +260,13 @@ static bool readRoot(ExtractReader *reader, const ExtractFormat *wanted, Error *
                       "root element <%s> is not an extract misswitch knows "
                       "(<misswitch-extract>, <CTfile> or <enterprise>)",
                       name);
-    if (!found->supported)
-        return failAt(reader, nodeLine(reader), err, "%s files are not supported yet", found->title);
     reader->format = found;
     if (!extractFormatValidate(found, err))
         return false;
-    reader->elements[reader->depth++] = xmlTextReaderConstName(reader->xml);
-    /* Keep the root attributes the mapping uses, and check the version. */
-    for (int r = 0; r < found->recordCount; r++) {
-        for (int f = 0; f < found->records[r].fieldCount; f++) {
-            const ExtractField *field = &found->records[r].fields[f];
-            if (field->source != EXTRACT_FROM_ROOT_ATTRIBUTE ||
-                rootAttribute(reader, field->name) != NULL || reader->rootCount == MAX_ROOT_ATTRIBUTES)
-                continue;
-            reader->rootNames[reader->rootCount] = field->name;
-            reader->rootValues[reader->rootCount++] =
-                (char *)xmlTextReaderGetAttribute(reader->xml, BAD_CAST field->name);
-        }
-    }
-    if (found->versionAttribute != NULL) {
-        xmlChar *version = xmlTextReaderGetAttribute(reader->xml, BAD_CAST found->versionAttribute);
-        bool known = false;
-        for (const char *const *v = found->versions; version && *v && !known; v++)
-            known = strcmp(*v, (const char *)version) == 0;
-        if (!known) {
-            failAt(reader, nodeLine(reader), err, "%s version %s%s%s is not supported (this misswitch reads version 1)",
-                   found->title, version ? "\"" : "", version ? (const char *)version : "(none)",
-                   version ? "\"" : "");
-            xmlFree(version);
-            return false;
-        }
-        xmlFree(version);
-    }
-    return true;
+    if ((reader->walk = extractWalkNew(found, reader->path)) == NULL)
+        return errorSet(err, EXIT_INTERNAL, "out of memory");
+    attributes.context = reader->xml;
+    return extractWalkRoot(reader->walk, name, &attributes, err) || failWalk(reader, err);
 }
 
 ExtractReader *extractReaderOpen(const char *path, const ExtractFormat *format, Error *err)
@@ -486,6 +300,17 @@ ExtractReader *extractReaderOpen(const char *path, const ExtractFormat *format, 
     if (S_ISREG(status.st_mode) && status.st_size == 0) {
         errorSet(err, EXIT_INPUT, "%s:1:1: the file is empty, not an XML extract", path);
         goto fail;
+    }
+    /* A DOCTYPE is refused before libxml2 sees it: its internal subset (entity definitions, a
+     * billion laughs) is never parsed. ("<!DOCTYPE" can appear literally only in markup, so a
+     * hit inside a comment is the only false alarm, and a harmless one.) */
+    if (S_ISREG(status.st_mode)) {
+        long line;
+        int column;
+        if (locateInPrefix(reader, "<!DOCTYPE", &line, &column)) {
+            errorSet(err, EXIT_INPUT, "%s:%ld:%d: %s", path, line, column, DOCTYPE_REFUSED);
+            goto fail;
+        }
     }
     reader->previousLoader = xmlGetExternalEntityLoader();
     xmlSetExternalEntityLoader(refuseExternalEntity);
@@ -535,11 +360,7 @@ void extractReaderFree(ExtractReader *reader)
 {
     if (reader == NULL)
         return;
-    for (int i = 0; i < MAX_OPEN_RECORDS; i++)
-        extractRecordClear(&reader->records[i]);
-    free(reader->field.text.data);
-    for (int i = 0; i < reader->rootCount; i++)
-        xmlFree(reader->rootValues[i]);
+    extractWalkFree(reader->walk);
     if (reader->xml != NULL)
         xmlFreeTextReader(reader->xml);
     if (reader->previousLoader != NULL)

@@ -17,7 +17,7 @@
 typedef struct ExtractReader ExtractReader;
 
 /* Opens path and reads up to its root element. format NULL: detect from the root; otherwise the
- * root must be that format's. A known but unsupported format fails with "not supported yet".
+ * root must be that format's.
  * Empty files, directories, unreadable paths and wrong roots fail here, before any database
  * work. */
 ExtractReader *extractReaderOpen(const char *path, const ExtractFormat *format, Error *err);

@@ -70,39 +70,47 @@ static bool appendArrayElement(ExtractText *text, bool first, const char *value)
     return ok && extractTextAppend(text, "\"", 1);
 }
 
-bool extractRecordStore(ExtractRecordBuilder *builder, int column, const char *name,
-                        const char *raw, Error *err)
+ExtractStoreResult extractRecordStore(ExtractRecordBuilder *builder, int column, const char *name,
+                                      const char *raw, Error *err)
 {
     const ExtractColumn *target = &builder->map->kind->columns[column];
     ExtractText *text = &builder->values[column];
     ExtractText trimmed = {0};
     const char *value;
     char reason[128];
-    bool ok;
+    ExtractStoreResult result = EXTRACT_STORED;
 
-    if (!extractTextAppend(&trimmed, raw, strlen(raw)))
-        return errorSet(err, EXIT_INTERNAL, "out of memory");
+    if (!extractTextAppend(&trimmed, raw, strlen(raw))) {
+        errorSet(err, EXIT_INTERNAL, "out of memory");
+        return EXTRACT_STORE_FAILED;
+    }
     value = extractTextTrim(&trimmed);
     if (value[0] == '\0') {
-        ok = true;
+        result = EXTRACT_STORED;
     } else if (strlen(value) + text->length > EXTRACT_MAX_VALUE_BYTES) {
-        ok = errorSet(err, EXIT_INPUT, "<%s> in <%s>: value longer than %d bytes", name,
-                      builder->map->element, EXTRACT_MAX_VALUE_BYTES);
+        errorSet(err, EXIT_INPUT, "<%s> in <%s>: value longer than %d bytes", name,
+                 builder->map->element, EXTRACT_MAX_VALUE_BYTES);
+        result = EXTRACT_STORE_FAILED;
     } else if (!extractValueIsValid(target->type, value, reason, sizeof reason)) {
-        ok = errorSet(err, EXIT_INPUT, "<%s> \"%s\" in <%s> is not a %s: %s", name, value,
-                      builder->map->element, typeName(target->type), reason);
+        /* (%.64s: a rejected value may be long; the message names it, not all of it) */
+        errorSet(err, EXIT_INPUT, "<%s> \"%.64s\" in <%s> is not a %s: %s", name, value,
+                 builder->map->element, typeName(target->type), reason);
+        result = EXTRACT_REJECTED;
     } else if (target->type != EXTRACT_ARRAY && builder->present[column]) {
-        ok = errorSet(err, EXIT_INPUT, "<%s> given twice in <%s>", name, builder->map->element);
+        errorSet(err, EXIT_INPUT, "<%s> given twice in <%s>", name, builder->map->element);
+        result = EXTRACT_STORE_FAILED;
     } else {
-        ok = target->type == EXTRACT_ARRAY
-                 ? appendArrayElement(text, !builder->present[column], value)
-                 : extractTextAppend(text, value, strlen(value));
-        if (!ok)
+        bool ok = target->type == EXTRACT_ARRAY
+                      ? appendArrayElement(text, !builder->present[column], value)
+                      : extractTextAppend(text, value, strlen(value));
+        if (!ok) {
             errorSet(err, EXIT_INTERNAL, "out of memory");
+            result = EXTRACT_STORE_FAILED;
+        }
         builder->present[column] = ok;
     }
     free(trimmed.data);
-    return ok;
+    return result;
 }
 
 const char *extractRecordValue(const ExtractRecordBuilder *builder, const char *column)
@@ -125,8 +133,13 @@ bool extractRecordFinish(ExtractRecordBuilder *builder, const char *file, Extrac
         const ExtractField *field = &map->fields[f];
         if (!field->required || builder->present[extractKindColumn(map->kind, field->column)])
             continue;
-        if (field->source == EXTRACT_FROM_ELEMENT)
+        if (field->source == EXTRACT_FROM_ELEMENT && strchr(field->name, '@') == NULL)
             return errorSet(err, EXIT_INPUT, "<%s> has no <%s>", map->element, field->name);
+        if (field->source == EXTRACT_FROM_ELEMENT)
+            return errorSet(err, EXIT_INPUT, "<%s> has no %s", map->element, field->name);
+        if (field->source == EXTRACT_FROM_PARENT)
+            return errorSet(err, EXIT_INPUT, "<%s> has no %s: it must follow it in the enclosing "
+                            "record", map->element, field->name);
         if (field->source == EXTRACT_FROM_ROOT_ATTRIBUTE)
             return errorSet(err, EXIT_INPUT, "the root element has no %s attribute", field->name);
         return errorSet(err, EXIT_INPUT, "<%s> has no %s attribute", map->element, field->name);

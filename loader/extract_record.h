@@ -45,10 +45,18 @@ typedef struct ExtractRecordBuilder {
 void extractRecordBegin(ExtractRecordBuilder *builder, const ExtractRecordMap *map, int school,
                         long line, int depth);
 
+typedef enum ExtractStoreResult {
+    EXTRACT_STORED,       /* stored, or empty and so unknown */
+    EXTRACT_REJECTED,     /* not a value of the column's type (a date that is not a date): err
+                           * says why; the column stays unknown; the caller decides whether that
+                           * is a finding or a failure */
+    EXTRACT_STORE_FAILED, /* given twice, too long, out of memory: err says why */
+} ExtractStoreResult;
+
 /* Stores value (trimmed; empty means unknown and is skipped) into column, named `name` in
  * messages. A scalar may be given once; an array collects every occurrence. */
-bool extractRecordStore(ExtractRecordBuilder *builder, int column, const char *name,
-                        const char *value, Error *err);
+ExtractStoreResult extractRecordStore(ExtractRecordBuilder *builder, int column, const char *name,
+                                      const char *value, Error *err);
 
 /* A text column's value so far, or NULL (for EXTRACT_FROM_PARENT). */
 const char *extractRecordValue(const ExtractRecordBuilder *builder, const char *column);

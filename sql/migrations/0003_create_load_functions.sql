@@ -88,12 +88,208 @@ BEGIN
 END
 $fn$;
 
+-- CTF: a <Contact> is read raw (kind ctf_contact: pupil UPN, order, names, ...). CTF has no
+-- MIS IDs: the contact is keyed "UPN#order", related to its pupil with the order as priority,
+-- and given the pupil's address when marked <AddressAsPupil>.
+CREATE FUNCTION misswitch.extract_rows_prepare_ctf() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+BEGIN
+    INSERT INTO pg_temp.misswitch_extract_row
+           (kind, school, source_line, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)
+    SELECT 'contact', c.school, c.source_line, c.c1 || '#' || c.c2, c.c3, c.c4, c.c5, c.c9, c.c10,
+           CASE WHEN c.c8 IN ('true', '1') THEN p.c13 ELSE c.c11 END,
+           CASE WHEN c.c8 IN ('true', '1') THEN p.c14 ELSE c.c12 END,
+           CASE WHEN c.c8 IN ('true', '1') THEN p.c15 ELSE c.c13 END,
+           CASE WHEN c.c8 IN ('true', '1') THEN p.c16 ELSE c.c14 END,
+           CASE WHEN c.c8 IN ('true', '1') THEN p.c17 ELSE c.c15 END
+      FROM pg_temp.misswitch_extract_row c
+      LEFT JOIN (SELECT DISTINCT ON (r.school, r.c1) r.school, r.c1, r.c13, r.c14, r.c15, r.c16, r.c17
+                   FROM pg_temp.misswitch_extract_row r
+                  WHERE r.kind = 'pupil'
+                  ORDER BY r.school, r.c1, r.source_line) p
+        ON p.school = c.school AND p.c1 = c.c1
+     WHERE c.kind = 'ctf_contact';
+
+    INSERT INTO pg_temp.misswitch_extract_row (kind, school, source_line, c1, c2, c3, c4, c5)
+    SELECT 'relationship', c.school, c.source_line, c.c1 || '#' || c.c2, c.c1, c.c6, c.c7, c.c2
+      FROM pg_temp.misswitch_extract_row c
+     WHERE c.kind = 'ctf_contact';
+
+    DELETE FROM pg_temp.misswitch_extract_row r WHERE r.kind = 'ctf_contact';
+END
+$fn$;
+
+-- IMS Enterprise: persons, groups and members are read raw (kinds ims_*). Here they become
+-- schools, pupils, staff, contacts, groups and memberships (docs/extract-format.md has the rules).
+CREATE FUNCTION misswitch.extract_rows_prepare_ims(p_source_file text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+DECLARE
+    v_problem record;
+    v_source text;
+    v_schools integer;
+BEGIN
+    -- recstatus 3 is a delete, and an inactive role (status 0) is no membership: neither is staged.
+    DELETE FROM pg_temp.misswitch_extract_row r
+     WHERE (r.kind = 'ims_person' AND r.c5 = '3') OR (r.kind = 'ims_group' AND r.c2 = '3')
+        OR (r.kind = 'ims_member' AND (r.c5 = '3' OR r.c6 = '0'));
+    DELETE FROM pg_temp.misswitch_extract_row r
+     WHERE r.kind = 'relationship'
+       AND NOT EXISTS (SELECT FROM pg_temp.misswitch_extract_row p
+                        WHERE p.kind = 'ims_person' AND p.c1 = r.c1);
+
+    SELECT r.c1 INTO v_source FROM pg_temp.misswitch_extract_row r
+     WHERE r.kind = 'ims_properties' ORDER BY r.source_line LIMIT 1;
+
+    -- School sections: one per LEA/DfE named by a person or a group, in order of appearance.
+    IF pg_catalog.to_regclass('pg_temp.misswitch_ims_school') IS NOT NULL THEN
+        DROP TABLE pg_temp.misswitch_ims_school;
+    END IF;
+    CREATE TEMP TABLE pg_temp.misswitch_ims_school ON COMMIT DROP AS
+    SELECT (pg_catalog.row_number() OVER (ORDER BY k.first_line))::integer AS school,
+           k.lea, k.dfe, k.urn, k.name
+      FROM (SELECT s.lea, s.dfe, pg_catalog.min(s.line) AS first_line, pg_catalog.max(s.urn) AS urn,
+                   pg_catalog.max(s.name) AS name
+              FROM (SELECT r.c13 AS lea, r.c14 AS dfe, r.c15 AS urn, r.c16 AS name, r.source_line AS line
+                      FROM pg_temp.misswitch_extract_row r
+                     WHERE r.kind = 'ims_person' AND r.c13 IS NOT NULL AND r.c14 IS NOT NULL
+                    UNION ALL
+                    SELECT pg_catalog.split_part(r.c6, '/', 1), pg_catalog.split_part(r.c6, '/', 2),
+                           NULL, r.c7, r.source_line
+                      FROM pg_temp.misswitch_extract_row r
+                     WHERE r.kind = 'ims_group' AND r.c6 ~ '^[^/]+/[^/]+$') s
+             GROUP BY s.lea, s.dfe) k;
+    SELECT pg_catalog.count(*) INTO v_schools FROM pg_temp.misswitch_ims_school;
+    IF v_schools = 0 THEN
+        PERFORM misswitch.extract_input_error(pg_catalog.format(
+            '%s: the IMS file names no school: misswitch takes a school''s LEA/DfE from '
+            '<extension><school lea="..." dfe="..."/></extension> on a person or '
+            '<org><id>LEA/DfE</id></org> on a group', p_source_file));
+    END IF;
+    INSERT INTO pg_temp.misswitch_extract_row (kind, school, source_line, c1, c2, c3, c4, c5)
+    SELECT 'school', s.school, NULL, s.lea, s.dfe, s.urn, s.name, COALESCE(v_source, 'IMS')
+      FROM pg_temp.misswitch_ims_school s;
+
+    UPDATE pg_temp.misswitch_extract_row r SET school = s.school
+      FROM pg_temp.misswitch_ims_school s
+     WHERE (r.kind = 'ims_person' AND r.c13 = s.lea AND r.c14 = s.dfe)
+        OR (r.kind = 'ims_group' AND r.c6 = s.lea || '/' || s.dfe);
+    IF v_schools = 1 THEN
+        UPDATE pg_temp.misswitch_extract_row r SET school = 1
+         WHERE r.school = 0 AND r.kind IN ('ims_person', 'ims_group', 'finding');
+    END IF;
+    SELECT r.kind, r.c1 AS id, r.source_line AS line INTO v_problem
+      FROM pg_temp.misswitch_extract_row r
+     WHERE r.school = 0 AND r.kind IN ('ims_person', 'ims_group')
+     ORDER BY r.source_line LIMIT 1;
+    IF FOUND THEN
+        PERFORM misswitch.extract_input_error(pg_catalog.format(
+            '%s:%s: %s %s names no school, and the file holds %s',
+            p_source_file, v_problem.line, pg_catalog.substr(v_problem.kind, 5), v_problem.id,
+            v_schools || ' schools'));
+    END IF;
+
+    -- A member takes its group's school; a member of a group the file does not hold dangles.
+    UPDATE pg_temp.misswitch_extract_row m SET school = g.school
+      FROM pg_temp.misswitch_extract_row g
+     WHERE m.kind = 'ims_member' AND g.kind = 'ims_group' AND g.c1 = m.c1;
+    SELECT m.c1 AS grp, m.source_line AS line INTO v_problem
+      FROM pg_temp.misswitch_extract_row m
+     WHERE m.kind = 'ims_member' AND m.school = 0 ORDER BY m.source_line LIMIT 1;
+    IF FOUND THEN
+        PERFORM misswitch.extract_input_error(pg_catalog.format(
+            '%s:%s: membership of unknown group %s', p_source_file, v_problem.line, v_problem.grp));
+    END IF;
+    -- A relationship takes its contact's school; findings of persons take their person's.
+    UPDATE pg_temp.misswitch_extract_row r SET school = p.school
+      FROM pg_temp.misswitch_extract_row p
+     WHERE r.kind = 'relationship' AND p.kind = 'ims_person' AND p.c1 = r.c1;
+    -- (a finding belongs to the person or group at or before its line: carried forward)
+    UPDATE pg_temp.misswitch_extract_row f SET school = c.school
+      FROM (SELECT t.rid, pg_catalog.first_value(t.school)
+                     OVER (PARTITION BY t.grp ORDER BY t.source_line, t.is_finding) AS school
+              FROM (SELECT r.ctid AS rid, r.school, r.source_line, r.kind = 'finding' AS is_finding,
+                           pg_catalog.count(*) FILTER (WHERE r.kind <> 'finding')
+                               OVER (ORDER BY r.source_line, r.kind = 'finding') AS grp
+                      FROM pg_temp.misswitch_extract_row r
+                     WHERE r.kind IN ('ims_person', 'ims_group', 'finding')) t) c
+     WHERE f.ctid = c.rid AND f.kind = 'finding' AND f.school = 0 AND c.school <> 0;
+    UPDATE pg_temp.misswitch_extract_row f SET school = 1 WHERE f.kind = 'finding' AND f.school = 0;
+
+    -- What each person is: its institution role, else its membership roles, else a contact.
+    IF pg_catalog.to_regclass('pg_temp.misswitch_ims_role') IS NOT NULL THEN
+        DROP TABLE pg_temp.misswitch_ims_role;
+    END IF;
+    CREATE TEMP TABLE pg_temp.misswitch_ims_role ON COMMIT DROP AS
+    SELECT m.c2 AS id, pg_catalog.bool_or(m.c4 = '01') AS learner,
+           pg_catalog.bool_or(m.c4 IN ('02', '05', '07', '08')) AS teacher
+      FROM pg_temp.misswitch_extract_row m WHERE m.kind = 'ims_member' GROUP BY m.c2;
+    UPDATE pg_temp.misswitch_extract_row p
+       SET kind = CASE
+           WHEN p.c4 IN ('Student', 'Learner', 'ProspectiveStudent') THEN 'ims_pupil'
+           WHEN p.c4 IN ('Faculty', 'Instructor', 'Staff', 'Administrator') THEN 'ims_staff'
+           WHEN ro.learner THEN 'ims_pupil'
+           WHEN ro.teacher THEN 'ims_staff'
+           ELSE 'ims_contact' END
+      FROM pg_temp.misswitch_extract_row p2
+      LEFT JOIN pg_temp.misswitch_ims_role ro ON ro.id = p2.c1
+     WHERE p.kind = 'ims_person' AND p2.ctid = p.ctid;
+
+    -- Names: <n><given>/<family> are the legal names; <fn> "Preferred Family" gives a preferred
+    -- forename when it differs. IMS gender 1 is female, 2 male, 0 unknown.
+    INSERT INTO pg_temp.misswitch_extract_row
+           (kind, school, source_line, c1, c2, c4, c5, c6, c8, c9, c12)
+    SELECT 'pupil', p.school, p.source_line, p.c1,
+           CASE WHEN p.c3 ~ '^[A-Z][0-9]{11}[0-9A-Z]$' THEN p.c3 END, p.c8, p.c7,
+           misswitch.extract_ims_preferred(p.c6, p.c7, p.c8), p.c11,
+           CASE p.c12 WHEN '1' THEN 'F' WHEN '2' THEN 'M' WHEN '0' THEN 'U' ELSE p.c12 END, p.c9
+      FROM pg_temp.misswitch_extract_row p WHERE p.kind = 'ims_pupil';
+    INSERT INTO pg_temp.misswitch_extract_row
+           (kind, school, source_line, c1, c2, c6, c7, c8, c10, c11, c12, c18)
+    SELECT 'staff', p.school, p.source_line, p.c1, p.c3, p.c8, p.c7,
+           misswitch.extract_ims_preferred(p.c6, p.c7, p.c8), p.c11,
+           CASE p.c12 WHEN '1' THEN 'F' WHEN '2' THEN 'M' WHEN '0' THEN 'U' ELSE p.c12 END, p.c9,
+           CASE WHEN p.c4 IS NOT NULL THEN ARRAY[p.c4]::text END
+      FROM pg_temp.misswitch_extract_row p WHERE p.kind = 'ims_staff';
+    INSERT INTO pg_temp.misswitch_extract_row (kind, school, source_line, c1, c3, c4, c5, c6)
+    SELECT 'contact', p.school, p.source_line, p.c1, p.c8, p.c7,
+           CASE WHEN p.c9 IS NOT NULL THEN ARRAY[p.c9]::text END, p.c10
+      FROM pg_temp.misswitch_extract_row p WHERE p.kind = 'ims_contact';
+
+    INSERT INTO pg_temp.misswitch_extract_row (kind, school, source_line, c1, c2, c3, c4, c5)
+    SELECT 'group', g.school, g.source_line, g.c1, g.c4, COALESCE(g.c5, g.c4), pg_catalog.lower(g.c3),
+           pg_catalog.substr(g.c8, 1, 4) || '/' || pg_catalog.substr(g.c9, 1, 4)
+      FROM pg_temp.misswitch_extract_row g WHERE g.kind = 'ims_group';
+    INSERT INTO pg_temp.misswitch_extract_row (kind, school, source_line, c1, c2, c3)
+    SELECT 'membership', m.school, m.source_line, m.c1, m.c2,
+           CASE WHEN p.kind IN ('ims_pupil', 'ims_staff') THEN pg_catalog.substr(p.kind, 5)
+                ELSE m.c4 END
+      FROM pg_temp.misswitch_extract_row m
+      LEFT JOIN (SELECT DISTINCT ON (r.c1) r.c1, r.kind FROM pg_temp.misswitch_extract_row r
+                  WHERE r.kind IN ('ims_pupil', 'ims_staff', 'ims_contact')
+                  ORDER BY r.c1, r.source_line) p ON p.c1 = m.c2
+     WHERE m.kind = 'ims_member';
+
+    DELETE FROM pg_temp.misswitch_extract_row r WHERE r.kind LIKE 'ims\_%';
+END
+$fn$;
+
+-- A preferred forename from IMS <fn>: "Bill Smith" for given William, family Smith gives Bill.
+CREATE FUNCTION misswitch.extract_ims_preferred(p_full text, p_family text, p_given text)
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $fn$
+    SELECT CASE WHEN p_full IS NOT NULL AND p_family IS NOT NULL
+                 AND pg_catalog.length(p_full) > pg_catalog.length(p_family) + 1
+                 AND pg_catalog.right(p_full, pg_catalog.length(p_family) + 1) = ' ' || p_family
+                 AND pg_catalog.left(p_full, pg_catalog.length(p_full) - pg_catalog.length(p_family) - 1)
+                     IS DISTINCT FROM p_given
+           THEN pg_catalog.left(p_full, pg_catalog.length(p_full) - pg_catalog.length(p_family) - 1) END
+$fn$;
+
 -- Checks the staged rows and replaces the earlier loads of the same schools, role and format.
 -- Returns one row per school section with what was staged.
 CREATE FUNCTION misswitch.extract_rows_finish(p_role text, p_format text, p_source_file text)
 RETURNS TABLE (school integer, school_key text, school_name text, load_id bigint,
                pupils bigint, staff bigint, contacts bigint, relationships bigint,
-               groups bigint, memberships bigint)
+               groups bigint, memberships bigint, findings bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -104,6 +300,13 @@ BEGIN
     -- Temp tables are never analysed automatically; without statistics the checks below may
     -- pick nested loops over a large file.
     ANALYZE pg_temp.misswitch_extract_row;
+    IF p_format = 'ctf' THEN
+        PERFORM misswitch.extract_rows_prepare_ctf();
+        ANALYZE pg_temp.misswitch_extract_row;
+    ELSIF p_format = 'ims' THEN
+        PERFORM misswitch.extract_rows_prepare_ims(p_source_file);
+        ANALYZE pg_temp.misswitch_extract_row;
+    END IF;
 
     IF NOT EXISTS (SELECT FROM pg_temp.misswitch_extract_row r WHERE r.kind = 'school') THEN
         PERFORM misswitch.extract_input_error(pg_catalog.format(
@@ -157,7 +360,8 @@ BEGIN
             INSERT INTO misswitch_staging.extract_load
                    (role, format, school_key, lea_code, dfe_number, urn, school_name, mis_source,
                     source_file)
-            SELECT p_role, p_format, r.c1 || '/' || r.c2, r.c1, r.c2, r.c3, r.c4, r.c5, p_source_file
+            SELECT p_role, p_format, r.c1 || '/' || r.c2, r.c1, r.c2, r.c3, r.c4,
+                   COALESCE(r.c5, pg_catalog.upper(p_format)), p_source_file
               FROM pg_temp.misswitch_extract_row r
              WHERE r.kind = 'school'
             RETURNING misswitch_staging.extract_load.load_id, misswitch_staging.extract_load.school_key
@@ -218,6 +422,12 @@ BEGIN
           FROM pg_temp.misswitch_extract_row r
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'membership';
+
+        INSERT INTO misswitch_staging.load_finding (load_id, source_file, line, kind, detail)
+        SELECT s.load_id, p_source_file, r.source_line, r.c1, r.c2
+          FROM pg_temp.misswitch_extract_row r
+          JOIN pg_temp.misswitch_extract_school s USING (school)
+         WHERE r.kind = 'finding';
     EXCEPTION WHEN unique_violation THEN
         PERFORM misswitch.extract_rows_duplicates(p_source_file);
         RAISE;
@@ -230,7 +440,8 @@ BEGIN
            (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_contact x WHERE x.load_id = l.load_id),
            (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_relationship x WHERE x.load_id = l.load_id),
            (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_group x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_membership x WHERE x.load_id = l.load_id)
+           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_membership x WHERE x.load_id = l.load_id),
+           (SELECT pg_catalog.count(*) FROM misswitch_staging.load_finding x WHERE x.load_id = l.load_id)
       FROM pg_temp.misswitch_extract_school s
       JOIN misswitch_staging.extract_load l ON l.load_id = s.load_id
      ORDER BY s.school;

@@ -46,11 +46,14 @@ static void test_formats_by_name_and_root(void **state)
     (void)state;
     assert_ptr_equal(extractFormatByName("native"), &EXTRACT_FORMAT_NATIVE);
     assert_ptr_equal(extractFormatByRoot("misswitch-extract"), &EXTRACT_FORMAT_NATIVE);
-    assert_false(extractFormatByRoot("CTfile")->supported);
-    assert_false(extractFormatByName("ims")->supported);
+    assert_ptr_equal(extractFormatByRoot("CTfile"), &EXTRACT_FORMAT_CTF);
+    assert_ptr_equal(extractFormatByName("ims"), &EXTRACT_FORMAT_IMS);
+    assert_ptr_equal(extractFormatByRoot("enterprise"), &EXTRACT_FORMAT_IMS);
     assert_null(extractFormatByName("csv"));
     assert_null(extractFormatByRoot("extract"));
     assert_true(extractFormatValidate(&EXTRACT_FORMAT_NATIVE, &err));
+    assert_true(extractFormatValidate(&EXTRACT_FORMAT_CTF, &err));
+    assert_true(extractFormatValidate(&EXTRACT_FORMAT_IMS, &err));
 }
 
 /* The wide temp table has EXTRACT_MAX_COLUMNS value columns: every kind must fit. */
@@ -59,7 +62,10 @@ static void test_kinds_fit_the_wide_table(void **state)
     const ExtractKind *kinds[] = {&EXTRACT_KIND_SCHOOL, &EXTRACT_KIND_PUPIL,
                                   &EXTRACT_KIND_STAFF, &EXTRACT_KIND_CONTACT,
                                   &EXTRACT_KIND_RELATIONSHIP, &EXTRACT_KIND_GROUP,
-                                  &EXTRACT_KIND_MEMBERSHIP};
+                                  &EXTRACT_KIND_MEMBERSHIP,  &EXTRACT_KIND_CTF_HEADER,
+                                  &EXTRACT_KIND_CTF_CONTACT, &EXTRACT_KIND_IMS_PROPERTIES,
+                                  &EXTRACT_KIND_IMS_PERSON,  &EXTRACT_KIND_IMS_GROUP,
+                                  &EXTRACT_KIND_IMS_MEMBERSHIP, &EXTRACT_KIND_IMS_MEMBER};
     (void)state;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         assert_true(kinds[i]->columnCount <= EXTRACT_MAX_COLUMNS);

@@ -130,7 +130,7 @@ static void test_loads_every_field(void **state)
     assertOutputHas("801/2002 Valley Academy: 1 pupils, 1 staff, 1 contacts, 1 relationships, "
                     "1 groups, 2 memberships");
     assertOutputHas("trust.xml:24: warning: pupil ARB-P-000002: UPN C801200005002");
-    assertOutputHas("\"format\": \"native\", \"role\": \"new\", \"records\": 25, \"warnings\": 1");
+    assertOutputHas("\"format\": \"native\", \"role\": \"new\", \"records\": 25, \"findings\": 2");
 
     assert_string_equal(value("SELECT pg_catalog.string_agg(school_key || ' ' || lea_code || ' ' "
                               "|| dfe_number || ' ' || urn || ' ' || school_name || ' ' || "
@@ -223,12 +223,20 @@ static void test_bad_files_load_nothing(void **state)
         {"duplicate-link.xml", "duplicate-link.xml:10: duplicate membership of ARB-G-000001 to ARB-P-000001 (first at line 9)"},
         {"duplicate-school.xml", "duplicate-school.xml:4: school 801/2001 appears twice (first at line 3)"},
         {"unknown-pupil.xml", "unknown-pupil.xml:9: contact ARB-C-000001 is related to unknown pupil ARB-P-999999"},
-        {"bad-date.xml", "bad-date.xml:6:1: <dob> \"2015-02-30\" in <pupil> is not a date"},
         {"doctype-xxe.xml", "doctype-xxe.xml:2:1: a DOCTYPE is not allowed"},
+        {"doctype.xml", "doctype.xml:2:1: a DOCTYPE is not allowed"},
+        {"billion-laughs.xml", "billion-laughs.xml:2:1: a DOCTYPE is not allowed"},
+        {"xxe-network.xml", "xxe-network.xml:2:1: a DOCTYPE is not allowed"},
+        {"stylesheet-network.xml", "stylesheet-network.xml:2:1: processing instruction <?xml-stylesheet?>"},
+        {"xinclude-network.xml", "xinclude-network.xml:4:1: unexpected element <xi:include> in <school>"},
+        {"invalid-utf8.xml", "invalid-utf8.xml:3:42: Input is not proper UTF-8"},
         {"wrong-root.xml", "wrong-root.xml:2:1: root element <extract>"},
         {"empty.xml", "empty.xml:1:1: the file is empty"},
-        {"ctf.xml", "ctf.xml:2:1: Common Transfer File (CTF) files are not supported yet"},
+        {"ctf.xml", "ctf.xml: the extract has no school section"},
+        {"ctf-old-version.xml", "ctf-old-version.xml:3:1: CTF version \"17.0\" is not supported"},
         {"no-such-file.xml", "no-such-file.xml: cannot open extract: No such file or directory"},
+        {"", "tests/fixtures/extract/: is a directory, not an extract file"},
+        {"../../../nonexistent-directory/x.xml", "x.xml: cannot open extract: No such file or directory"},
     };
     char before[64];
     (void)state;
@@ -256,7 +264,7 @@ static void test_command_line(void **state)
     assert_int_equal(runLoad(FIXTURES "trust.xml", "--format", "csv", NULL), EXIT_USAGE);
     assert_int_equal(runLoad(FIXTURES "trust.xml", "extra.xml", NULL), EXIT_USAGE);
     assert_int_equal(runLoad(FIXTURES "trust.xml", "--format", "ims", NULL), EXIT_INPUT);
-    assertOutputHas("reading IMS Enterprise extract files is not supported yet");
+    assertOutputHas("trust.xml:3:1: root element <misswitch-extract> is not a IMS Enterprise extract");
     assert_int_equal(runLoad(FIXTURES "trust.xml", "--format", "ctf", NULL), EXIT_INPUT);
 }
 

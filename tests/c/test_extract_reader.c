@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "extract_reader.h"
@@ -35,12 +37,15 @@ static bool keepRecord(void *context, const ExtractRecord *record, Error *err)
     return true;
 }
 
-static void keepWarning(void *context, const char *file, long line, const char *message)
+static bool keepWarning(void *context, int school, long line, const char *kind,
+                        const char *message, Error *err)
 {
     Seen *seen = context;
-    (void)file;
+    (void)school;
+    (void)err;
     if (seen->warningCount < 8)
-        snprintf(seen->warnings[seen->warningCount++], 512, "%ld: %s", line, message);
+        snprintf(seen->warnings[seen->warningCount++], 512, "%ld: %s: %s", line, kind, message);
+    return true;
 }
 
 /* Reads a whole file; returns false with err filled on failure. */
@@ -94,10 +99,14 @@ static void test_native_fixture_yields_every_field(void **state)
     assert_non_null(findRecord(seen, "school|1|4|801|2001|100001|Hilltop Primary School|Arbor"));
     assert_non_null(findRecord(seen, "school|2|101|801|2002|100002|Valley Academy|Arbor"));
     assert_non_null(findRecord(seen, "pupil|2|103|ARB-P-100001|"));
-    /* One UPN with a wrong check letter: a warning with its line, not a failure. */
-    assert_int_equal(seen->warningCount, 1);
+    /* A UPN and a former UPN with wrong check letters: findings with their lines, not failures. */
+    assert_int_equal(seen->warningCount, 2);
     assert_string_equal(seen->warnings[0],
-                        "24: pupil ARB-P-000002: UPN C801200005002 has a wrong check letter (expected Q)");
+                        "6: invalid-upn: pupil ARB-P-000001: former UPN A80120000500A has a wrong "
+                        "check letter (expected M)");
+    assert_string_equal(seen->warnings[1],
+                        "24: invalid-upn: pupil ARB-P-000002: UPN C801200005002 has a wrong check "
+                        "letter (expected Q)");
     free(seen);
 }
 
@@ -141,14 +150,85 @@ static void test_refuses_wrong_root(void **state)
     assertInputError(&err, FIXTURES "trust.xml", "is not a Common Transfer File");
 }
 
-static void test_known_formats_not_yet_read_say_so(void **state)
+/* Every hostile or broken file fails with file:line:column and its reason, yielding nothing. */
+static void test_refuses_hostile_files(void **state)
 {
+    static const struct {
+        const char *file;
+        const char *reason;
+    } CASES[] = {
+        {"doctype.xml", "2:1: a DOCTYPE is not allowed"},
+        {"doctype-xxe.xml", "2:1: a DOCTYPE is not allowed"},
+        {"billion-laughs.xml", "2:1: a DOCTYPE is not allowed"},
+        {"xxe-network.xml", "2:1: a DOCTYPE is not allowed"},
+        {"stylesheet-network.xml", "2:1: processing instruction <?xml-stylesheet?> is not allowed"},
+        {"xinclude-network.xml", "4:1: unexpected element <xi:include> in <school>"},
+        {"invalid-utf8.xml", "3:42: Input is not proper UTF-8"},
+        {"truncated.xml", "the file ends before its root element does"},
+        {"wrong-root.xml", "2:1: root element <extract> is not an extract misswitch knows"},
+        {"ctf-old-version.xml", "CTF version \"17.0\" is not supported (this misswitch reads CTF 19 to 25)"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        Seen *seen = calloc(1, sizeof *seen);
+        char path[512];
+        Error err;
+        snprintf(path, sizeof path, FIXTURES "%s", CASES[i].file);
+        if (readAll(path, NULL, seen, &err))
+            fail_msg("%s: read without error", CASES[i].file);
+        assertInputError(&err, path, CASES[i].reason);
+        if (strcmp(CASES[i].file, "ctf-old-version.xml") != 0 && strcmp(CASES[i].file, "truncated.xml") != 0)
+            assert_int_equal(seen->recordCount, 0);
+        free(seen);
+    }
+}
+
+/* 100 000 nested elements: refused at our own depth limit, long before libxml2's 256. */
+static void test_refuses_absurd_nesting(void **state)
+{
+    char path[] = "/tmp/test_extract_nesting_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *file = fdopen(fd, "w");
+    Seen *seen = calloc(1, sizeof *seen);
+    Error err;
+    (void)state;
+
+    fputs("<?xml version=\"1.0\"?>\n<CTfile>\n", file);
+    for (int i = 0; i < 100000; i++)
+        fputs("<a>", file);
+    for (int i = 0; i < 100000; i++)
+        fputs("</a>", file);
+    fputs("\n</CTfile>\n", file);
+    fclose(file);
+    assert_false(readAll(path, NULL, seen, &err));
+    assertInputError(&err, path, "elements nested more than 32 deep at <a>");
+    unlink(path);
+    free(seen);
+}
+
+/* A path that cannot be opened. (Root reads a chmod 000 file regardless, so the permission case
+ * runs only for other users; a path under a missing directory fails for everyone.) */
+static void test_refuses_unreadable_paths(void **state)
+{
+    char path[] = "/tmp/test_extract_unreadable_XXXXXX";
+    int fd = mkstemp(path);
     Seen seen = {0};
     Error err;
     (void)state;
 
-    assert_false(readAll(FIXTURES "ctf.xml", NULL, &seen, &err));
-    assertInputError(&err, FIXTURES "ctf.xml", "not supported yet");
+    assert_false(readAll("/nonexistent-directory/extract.xml", NULL, &seen, &err));
+    assert_int_equal(err.code, EXIT_INPUT);
+    assert_non_null(strstr(err.message, "/nonexistent-directory/extract.xml: cannot open extract: "
+                                        "No such file or directory"));
+    assert_int_equal(write(fd, "<misswitch-extract version=\"1\"/>", 32), 32);
+    close(fd);
+    chmod(path, 0);
+    if (geteuid() != 0) {
+        assert_false(readAll(path, NULL, &seen, &err));
+        assert_non_null(strstr(err.message, "cannot open extract: Permission denied"));
+    }
+    unlink(path);
 }
 
 static void test_refuses_empty_missing_and_directory(void **state)
@@ -178,15 +258,19 @@ static void test_truncated_file_fails_with_position(void **state)
     free(seen);
 }
 
-static void test_bad_values_name_their_line(void **state)
+/* A malformed value of an optional field is a finding with its line; the value stays unknown. */
+static void test_bad_values_are_findings(void **state)
 {
-    Seen seen = {0};
+    Seen *seen = calloc(1, sizeof *seen);
     Error err;
     (void)state;
 
-    assert_false(readAll(FIXTURES "bad-date.xml", NULL, &seen, &err));
-    assertInputError(&err, FIXTURES "bad-date.xml", "<dob> \"2015-02-30\" in <pupil> is not a date");
-    assert_non_null(strstr(err.message, "bad-date.xml:6:"));
+    assert_true(readAll(FIXTURES "bad-date.xml", NULL, seen, &err));
+    assert_int_equal(seen->warningCount, 1);
+    assert_string_equal(seen->warnings[0], "6: invalid-value: <dob> \"2015-02-30\" in <pupil> is "
+                                           "not a date: no such day");
+    assert_non_null(strstr(findRecord(seen, "pupil|"), "|NULL|"));
+    free(seen);
 }
 
 int main(void)
@@ -195,10 +279,12 @@ int main(void)
         cmocka_unit_test(test_native_fixture_yields_every_field),
         cmocka_unit_test(test_refuses_doctype_and_external_entities),
         cmocka_unit_test(test_refuses_wrong_root),
-        cmocka_unit_test(test_known_formats_not_yet_read_say_so),
+        cmocka_unit_test(test_refuses_hostile_files),
+        cmocka_unit_test(test_refuses_absurd_nesting),
+        cmocka_unit_test(test_refuses_unreadable_paths),
         cmocka_unit_test(test_refuses_empty_missing_and_directory),
         cmocka_unit_test(test_truncated_file_fails_with_position),
-        cmocka_unit_test(test_bad_values_name_their_line),
+        cmocka_unit_test(test_bad_values_are_findings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,11 +23,11 @@ static void test_values_are_trimmed_checked_and_collected(void **state)
     (void)state;
 
     extractRecordBegin(&builder, &PUPIL, 2, 40, 5);
-    assert_true(extractRecordStore(&builder, 0, "id", "  ARB-1\n", &err));
-    assert_true(extractRecordStore(&builder, 1, "upn", "\n   ", &err)); /* empty: unknown */
-    assert_true(extractRecordStore(&builder, 2, "former-upn", "A\"1", &err));
-    assert_true(extractRecordStore(&builder, 2, "former-upn", "B\\2", &err));
-    assert_true(extractRecordStore(&builder, 7, "dob", "2015-04-01", &err));
+    assert_int_equal(extractRecordStore(&builder, 0, "id", "  ARB-1\n", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 1, "upn", "\n   ", &err), EXTRACT_STORED); /* empty: unknown */
+    assert_int_equal(extractRecordStore(&builder, 2, "former-upn", "A\"1", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 2, "former-upn", "B\\2", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 7, "dob", "2015-04-01", &err), EXTRACT_STORED);
     assert_string_equal(extractRecordValue(&builder, "mis_id"), "ARB-1");
     assert_null(extractRecordValue(&builder, "former_upns")); /* arrays are not parent values */
     assert_true(extractRecordFinish(&builder, "f.xml", &record, &err));
@@ -49,11 +49,12 @@ static void test_bad_values_repeats_and_missing_ids_fail(void **state)
     (void)state;
 
     extractRecordBegin(&builder, &PUPIL, 1, 7, 5);
-    assert_false(extractRecordStore(&builder, 7, "dob", "2015-02-30", &err));
+    assert_int_equal(extractRecordStore(&builder, 7, "dob", "2015-02-30", &err), EXTRACT_REJECTED);
     assert_int_equal(err.code, EXIT_INPUT);
     assert_string_equal(err.message, "<dob> \"2015-02-30\" in <pupil> is not a date: no such day");
-    assert_true(extractRecordStore(&builder, 1, "upn", "B801200005001", &err));
-    assert_false(extractRecordStore(&builder, 1, "upn", "B801200005001", &err));
+    assert_int_equal(extractRecordStore(&builder, 1, "upn", "B801200005001", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 1, "upn", "B801200005001", &err),
+                     EXTRACT_STORE_FAILED);
     assert_string_equal(err.message, "<upn> given twice in <pupil>");
     assert_false(extractRecordFinish(&builder, "f.xml", &record, &err));
     assert_string_equal(err.message, "<pupil> has no id attribute");

@@ -8,18 +8,24 @@
 #include "db.h"
 #include "json.h"
 #include "luahost.h"
+#include "overrides.h"
 #include "summary.h"
 
 static void printHelp(void)
 {
-    printf("Usage: misswitch [-d CONNINFO] match [--rules FILE] [--show-sql]\n\n"
+    printf("Usage: misswitch [-d CONNINFO] match [--rules FILE] [--overrides FILE] [--show-sql]\n\n"
            "Matches every staged platform account to its new MIS record with the rules: Lua\n"
            "passes compiled to SQL and run in one transaction in the working database. Decisions\n"
            "land in misswitch_work.decision, replacing the previous match.\n\n"
            "  --rules FILE  ruleset to use (default: lua/rules/default.lua); a school's override\n"
            "                file requires the default and changes only what differs\n"
-           "  --show-sql    print the SQL the rules compile to, exactly as it would run, and\n"
-           "                run nothing\n"
+           "  --overrides FILE  manual decisions, applied before every rule: CSV with the header\n"
+           "                account,target,decision,note (a reviewed review.csv as is); decision\n"
+           "                force or forbid (target: a new MIS ID) or separate (target: another\n"
+           "                platform account, never merged as a duplicate)\n"
+           "  --show-sql    print the SQL the rules compile to, exactly as it would run (each\n"
+           "                statement through misswitch_work.run_rules, as role misswitch_rules),\n"
+           "                and run nothing\n"
            "  -h, --help    show this help\n");
 }
 
@@ -31,20 +37,35 @@ static double secondsSince(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static bool runPasses(const Options *options, Db *db, const SqlStatementList *passes, Error *err)
+/* Every pass runs through misswitch_work.run_rules: SECURITY DEFINER, owned by the NOLOGIN role
+ * misswitch_rules, which reads staging and writes only misswitch_work. */
+static const char RUN_RULES[] = "SELECT misswitch_work.run_rules($1)";
+
+static bool runPasses(const Options *options, Db *db, const char *overrides,
+                      const SqlStatementList *passes, Error *err)
 {
+    long overrideRows;
+
     if (!dbExec(db, "begin",
                 "BEGIN; SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('misswitch'))",
                 err))
         return false;
+    if (!overridesLoad(db, overrides, &overrideRows, err))
+        return false;
+    if (overrides != NULL)
+        commandSay(options, "match: %ld override(s) from %s", overrideRows, overrides);
     for (size_t i = 0; i < passes->count; i++) {
         struct timespec started;
+        const char *params[1] = {passes->items[i].sql};
+        DbResult *result;
 
         clock_gettime(CLOCK_MONOTONIC, &started);
-        if (!dbExec(db, passes->items[i].name, passes->items[i].sql, err)) {
+        result = dbQuery(db, passes->items[i].name, RUN_RULES, 1, params, err);
+        if (result == NULL) {
             errorPrefix(err, "pass %s: ", passes->items[i].name);
             return false;
         }
+        dbResultFree(result);
         if (options->verbosity >= VERBOSITY_NORMAL)
             commandSay(options, "match: %-24s %8.3f s", passes->items[i].name,
                        secondsSince(&started));
@@ -56,10 +77,12 @@ ExitCode commandMatch(const Options *options, int argc, char **argv)
 {
     static const struct option LONG_OPTIONS[] = {{"rules", required_argument, NULL, 'r'},
                                                  {"show-sql", no_argument, NULL, 's'},
+                                                 {"overrides", required_argument, NULL, 'o'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     char rulesPath[4096 + 32];
     const char *rules = NULL;
+    const char *overrides = NULL;
     bool showSql = false;
     SqlStatementList passes = {0};
     LuaHost *host = NULL;
@@ -75,6 +98,9 @@ ExitCode commandMatch(const Options *options, int argc, char **argv)
             break;
         case 's':
             showSql = true;
+            break;
+        case 'o':
+            overrides = optarg;
             break;
         case 'h':
             printHelp();
@@ -104,7 +130,7 @@ ExitCode commandMatch(const Options *options, int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &started);
     db = commandOpenDatabase(options, &err);
     if (db == NULL || !summaryRequirePlatformAndExtract(db, &err) ||
-        !runPasses(options, db, &passes, &err))
+        !runPasses(options, db, overrides, &passes, &err))
         goto fail;
     commandSay(options, "match: %zu passes in %.2f s with %s", passes.count,
                secondsSince(&started), rulesPath);

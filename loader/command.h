@@ -25,6 +25,7 @@ ExitCode commandInit(const Options *options, int argc, char **argv);
 ExitCode commandGen(const Options *options, int argc, char **argv);
 ExitCode commandLoad(const Options *options, int argc, char **argv);
 ExitCode commandMatch(const Options *options, int argc, char **argv);
+ExitCode commandExplain(const Options *options, int argc, char **argv);
 ExitCode commandPlan(const Options *options, int argc, char **argv);
 ExitCode commandApply(const Options *options, int argc, char **argv);
 ExitCode commandVerify(const Options *options, int argc, char **argv);

@@ -1,12 +1,20 @@
 -- The default ruleset. A school's override file requires this one and changes only what
 -- differs (see examples/ and docs/rules.md):
+--   local rules = require("lib.rules")
 --   local ruleset = require("default")
---   ... change ruleset.passes ...
+--   rules.set(ruleset, "parents", { likely = 20 })
 --   return ruleset
+--
+-- Passes run in order; each decides only accounts no earlier pass decided, and a new record is
+-- linked to one account at most. Overrides (match --overrides FILE) are applied before them all.
+-- Thresholds are in bits: a total of field weights log2(m/u), m and u estimated from the data.
 local rules = require("lib.rules")
 
 return {
   name = "default",
+  -- Nickname groups added to the built-in table (first name = the canonical one), e.g.
+  -- { "Siobhan", "Shiv" }. The built-in table has a few dozen English groups.
+  nicknames = {},
   passes = {
     -- Pupils by UPN: the new record's UPN, or one of its former UPNs (a temporary UPN made
     -- permanent). A UPN shared by two accounts or two records goes to review.
@@ -16,6 +24,74 @@ return {
       account = "upn",
       record = { "upn", "former_upns" },
       reason = "same UPN",
+    },
+    -- Pupils no UPN links: names (legal and preferred) + date of birth + sex + email. A twin
+    -- shares everything but the forename, so the date of birth alone never decides.
+    rules.scored {
+      name = "pupil_scored",
+      role = "pupil",
+      fields = { "forename", "surname", "dob", "sex", "email" },
+      blocking = { { "dob" }, { "surname_sound", "forename_sound" } },
+      likely = 15, possible = 6, margin = 6,
+      required = { "forename" },
+    },
+
+    -- Staff: a teacher and a staff account of one person are merged first, so that the keys
+    -- below see one account per person.
+    rules.duplicates {
+      name = "staff_duplicates",
+      role = "staff",
+      keys = { "mis_link", "staff_code", "name_dob", "email_dob" },
+    },
+    -- Staff codes, teacher reference numbers and NI numbers come from the old MIS extract
+    -- (load extract OLD.xml --as old): the platform itself keeps only the old MIS ID. Staff
+    -- codes are unique within a school only.
+    rules.exact {
+      name = "staff_code", role = "staff", account = "staff_code", record = { "staff_code" },
+      normalise = "code", same_school = true, reason = "same staff code",
+    },
+    rules.exact {
+      name = "staff_teacher_number", role = "staff", account = "teacher_number",
+      record = { "teacher_number" }, normalise = "code", reason = "same teacher reference number",
+    },
+    rules.exact {
+      name = "staff_ni_number", role = "staff", account = "ni_number", record = { "ni_number" },
+      normalise = "code", reason = "same National Insurance number",
+    },
+    -- Two colleagues can share an address (a.khan@ for Amelia and Arthur Khan): a shared
+    -- email decides nothing and leaves them to the scored pass.
+    rules.exact {
+      name = "staff_email", role = "staff", account = "email", record = { "email" },
+      normalise = "email", ambiguous = "next", reason = "same email",
+    },
+    rules.scored {
+      name = "staff_scored",
+      role = "staff",
+      fields = { "forename", "surname", "dob", "sex", "email", "postcode" },
+      blocking = { { "dob" }, { "surname_sound", "forename_sound" }, { "postcode" } },
+      likely = 14, possible = 6, margin = 6,
+      required = { "dob" },
+      -- m is estimated from the exact-key matches; email is what staff_email keyed on, so its
+      -- m comes from the other exact keys or, when they are too few (no old extract), from
+      -- this prior: most staff keep their address when the MIS changes.
+      priors = { email = { exact = 0.85, different = 0.15 } },
+    },
+
+    -- Parents: one account per child is one person; then through their matched children.
+    -- Name and email alone are not enough (two Isla Evanses can both be isla.evans30@), and
+    -- merging two parents would give one of them the other's child.
+    rules.duplicates {
+      name = "parent_duplicates",
+      role = "parent",
+      keys = { "mis_link", "name_email_phone" },
+    },
+    -- A wrong parent-child link is a safeguarding incident: auto-accept only a clear winner
+    -- among the contacts of the parent's own children whose forename does not disagree.
+    rules.parents {
+      name = "parents",
+      fields = { "forename", "surname", "email", "phone", "postcode", "relationship" },
+      likely = 10, possible = 3, margin = 8,
+      required = { "forename" },
     },
   },
 }

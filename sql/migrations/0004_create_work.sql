@@ -107,16 +107,23 @@ AS $$
 $$;
 
 -- Everyone the next routine import will create an account for (and so new credentials): new
--- records no account was matched to. For the school's mail merge.
+-- records no account is linked to - joiners, and the records a review decision is still
+-- pending on (resolving the review removes them). For the school's mail merge.
 CREATE FUNCTION misswitch_work.new_accounts()
-RETURNS TABLE (role text, new_id text, forename text, surname text, email text, school text)
+RETURNS TABLE (role text, new_id text, forename text, surname text, email text, school text,
+               why text)
 LANGUAGE sql STABLE
 AS $$
-    SELECT r.record_type, r.mis_id, r.forename, r.surname, r.email, r.school_key
+    SELECT r.record_type, r.mis_id, r.forename, r.surname, r.email, r.school_key,
+           CASE WHEN review.account_id IS NULL THEN 'no platform account matches'
+                ELSE 'in review with account ' || review.account_id END
       FROM misswitch_work.new_record r
+      LEFT JOIN LATERAL (SELECT min(d.account_id) AS account_id FROM misswitch_work.decision d
+                          WHERE d.new_load_id = r.load_id AND d.new_mis_id = r.mis_id
+                            AND d.tier = 'possible') review ON true
      WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision d
                         WHERE d.new_load_id = r.load_id AND d.new_mis_id = r.mis_id
-                          AND d.tier IN ('exact', 'likely', 'possible'))
+                          AND d.tier IN ('exact', 'likely'))
      ORDER BY r.record_type, r.surname, r.forename, r.mis_id
 $$;
 

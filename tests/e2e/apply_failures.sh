@@ -14,6 +14,7 @@ expect_exit() {
     [ "$got" -eq "$want" ] || { cat "$work/err" >&2; fail "'$*' exited $got, expected $want"; }
 }
 relinked() { sql -c "SELECT count(*) FROM platform.users WHERE mis_source = 'Arbor'"; }
+# (every account the plan relinks: pupils, staff and parents)
 applied_runs() { sql -c "SELECT count(*) FROM misswitch.run WHERE kind = 'plan' AND status = 'applied'"; }
 # Waits until process $1 is stopped (SIGSTOP from MISSWITCH_TEST_PAUSE_AT) or gone.
 wait_stopped() {
@@ -58,15 +59,19 @@ run=$("$misswitch" -q --json apply --plan "$work/plan" --skip-conflicts | sed -n
 "$misswitch" -q revert "$run"
 sql -c "UPDATE platform.users SET mis_id = (SELECT expect_mis_id FROM misswitch.run_relink WHERE account_id = '$victim' LIMIT 1) WHERE user_id = $victim"
 
-# 2. A failing check rolls everything back: another account already holds a new MIS ID.
+# 2. A failing check rolls everything back: an account the plan does not touch already holds
+#    a new MIS ID.
 new_id=$(sql -c "SELECT new_mis_id FROM misswitch_work.plan_relinks() ORDER BY account_id LIMIT 1")
-staff=$(sql -c "SELECT user_id FROM platform.users WHERE user_type = 'staff' ORDER BY user_id LIMIT 1")
-sql -c "UPDATE platform.users SET mis_source = 'Arbor', mis_id = '$new_id' WHERE user_id = $staff"
+other=$(sql -c "SELECT user_id FROM platform.users WHERE user_id::text NOT IN
+               (SELECT account_id FROM misswitch_work.plan_relinks()) ORDER BY user_id LIMIT 1")
+old_source=$(sql -c "SELECT coalesce(mis_source, '') FROM platform.users WHERE user_id = $other")
+old_link=$(sql -c "SELECT coalesce(mis_id, '') FROM platform.users WHERE user_id = $other")
+sql -c "UPDATE platform.users SET mis_source = 'Arbor', mis_id = '$new_id' WHERE user_id = $other"
 expect_exit 7 "$misswitch" apply --plan "$work/plan"
 grep -q "conversion checks failed" "$work/err" && grep -q "unique_mis_id" "$work/err" ||
     fail "failing check message: $(cat "$work/err")"
 [ "$(relinked)" -eq 1 ] && [ "$(applied_runs)" -eq 0 ] || fail "a run whose check failed changed something"
-sql -c "UPDATE platform.users SET mis_source = 'SIMS', mis_id = NULL WHERE user_id = $staff"
+sql -c "UPDATE platform.users SET mis_source = NULLIF('$old_source', ''), mis_id = NULLIF('$old_link', '') WHERE user_id = $other"
 
 # 3. Two applies at once: the second is refused while the first holds the database.
 MISSWITCH_TEST_PAUSE_AT=conflicts "$misswitch" -q apply --plan "$work/plan" >"$work/first.out" 2>&1 &

@@ -55,7 +55,7 @@ if [ "$created_with" -ne "$expected" ]; then
     exit 1
 fi
 # No account for anyone who was matched: every new account's MIS ID is in new-accounts.csv.
-sql -c "CREATE TEMP TABLE listed (role text, new_id text, forename text, surname text, email text, school text)" \
+sql -c "CREATE TEMP TABLE listed (role text, new_id text, forename text, surname text, email text, school text, why text)" \
     -c "\\copy listed FROM '$work/plan/new-accounts.csv' WITH (FORMAT csv, HEADER true)" \
     -c "SELECT count(*) FROM platform.users u WHERE u.password_hash = 'new-account' AND u.mis_id NOT IN (SELECT new_id FROM listed)" > "$work/unlisted"
 [ "$(tail -n 1 "$work/unlisted")" -eq 0 ] || { echo "FAIL: accounts created for people not in new-accounts.csv" >&2; exit 1; }

@@ -1,0 +1,579 @@
+-- lib/match_sql.lua — the SQL behind each kind of match pass. lib/rules.lua checks passes and
+-- calls these; every statement reads misswitch_staging and writes misswitch_work only (it runs
+-- as misswitch_rules through misswitch_work.run_rules). Never reads or writes the platform.
+local M = {}
+
+function M.quote(text)
+  return "'" .. tostring(text):gsub("'", "''") .. "'"
+end
+
+local function lines(list) return table.concat(list, "\n") end
+
+local function number(value)
+  return string.format("%.17g", value)
+end
+
+local function textArray(list)
+  local quoted = {}
+  for i, v in ipairs(list or {}) do quoted[i] = M.quote(v) end
+  return "ARRAY[" .. table.concat(quoted, ", ") .. "]::text[]"
+end
+
+-- Staging tables of new records by role.
+M.RECORDS = {
+  pupil = "misswitch_staging.extract_pupil",
+  staff = "misswitch_staging.extract_staff",
+  parent = "misswitch_staging.extract_contact",
+}
+
+-- How a key is normalised on both sides of an exact pass.
+M.NORMALISERS = {
+  none = function(x) return x end,
+  email = function(x) return "misswitch_work.normalise_email(" .. x .. ")" end,
+  code = function(x) return "misswitch_work.normalise_code(" .. x .. ")" end,
+  name = function(x) return "misswitch_work.normalise_name(" .. x .. ")" end,
+  phone = function(x) return "misswitch_work.normalise_phone(" .. x .. ")" end,
+  postcode = function(x) return "misswitch_work.normalise_postcode(" .. x .. ")" end,
+}
+
+-- Comparison fields: an SQL expression giving the agreement level of account a
+-- (misswitch_work.account_person) and record r (misswitch_work.record_person), NULL when either
+-- side is missing. p is the pair (parents only: the children they share).
+M.FIELDS = {
+  forename = [[CASE WHEN a.forename IS NULL OR r.forename IS NULL THEN NULL
+       WHEN pg_catalog.replace(a.forename, ' ', '') = pg_catalog.replace(r.forename, ' ', '') THEN 'exact'
+       WHEN a.forename_names OPERATOR(pg_catalog.&&) r.forename_names THEN 'nickname'
+       WHEN pg_catalog.split_part(a.forename, ' ', 1) = pg_catalog.split_part(r.forename, ' ', 1)
+         OR misswitch_work.trgm_similarity(a.forename, r.forename) >= 0.5
+         OR (misswitch_work.levenshtein(a.forename, r.forename) <= 2
+             AND (LEAST(pg_catalog.length(a.forename), pg_catalog.length(r.forename)) >= 5
+                  OR misswitch_work.sorted_letters(a.forename) = misswitch_work.sorted_letters(r.forename))) THEN 'similar'
+       ELSE 'different' END]],
+  surname = [[CASE WHEN a.surname IS NULL OR r.surname IS NULL THEN NULL
+       WHEN pg_catalog.replace(a.surname, ' ', '') = pg_catalog.replace(r.surname, ' ', '') THEN 'exact'
+       WHEN pg_catalog.string_to_array(a.surname, ' ') OPERATOR(pg_catalog.&&) pg_catalog.string_to_array(r.surname, ' ')
+         OR misswitch_work.trgm_similarity(a.surname, r.surname) >= 0.5
+         OR (misswitch_work.levenshtein(a.surname, r.surname) <= 2
+             AND LEAST(pg_catalog.length(a.surname), pg_catalog.length(r.surname)) >= 5) THEN 'similar'
+       ELSE 'different' END]],
+  dob = "misswitch_work.dob_level(a.dob, r.dob)",
+  sex = [[CASE WHEN a.sex IS NULL OR r.sex IS NULL THEN NULL
+       WHEN pg_catalog.upper(pg_catalog.left(a.sex, 1)) = pg_catalog.upper(pg_catalog.left(r.sex, 1)) THEN 'exact'
+       ELSE 'different' END]],
+  email = [[CASE WHEN a.email IS NULL OR pg_catalog.cardinality(r.emails) = 0 THEN NULL
+       WHEN a.email = ANY (r.emails) THEN 'exact' ELSE 'different' END]],
+  phone = [[CASE WHEN pg_catalog.cardinality(a.phones) = 0 OR pg_catalog.cardinality(r.phones) = 0 THEN NULL
+       WHEN a.phones OPERATOR(pg_catalog.&&) r.phones THEN 'exact' ELSE 'different' END]],
+  postcode = [[CASE WHEN a.postcode IS NULL OR r.postcode IS NULL THEN NULL
+       WHEN a.postcode = r.postcode THEN 'exact'
+       WHEN pg_catalog.left(a.postcode, -3) = pg_catalog.left(r.postcode, -3) THEN 'district'
+       ELSE 'different' END]],
+  relationship = [[CASE WHEN p.relationship_agrees IS NULL THEN NULL
+       WHEN p.relationship_agrees THEN 'exact' ELSE 'different' END]],
+}
+-- Fields only a pass through children can compare.
+M.PAIR_FIELDS = { relationship = true }
+
+-- Columns both prepared tables share, usable as blocking keys.
+M.BLOCKING_COLUMNS = { dob = true, surname_sound = true, forename_sound = true, postcode = true,
+                       surname = true, forename = true, email = false }
+
+-- Keys that find duplicate accounts of one person (over misswitch_work.account_person a).
+M.DUPLICATE_KEYS = {
+  mis_link = { sql = "CASE WHEN a.mis_id IS NOT NULL THEN a.mis_source || '/' || a.mis_id END",
+               says = "linked to the same old MIS record" },
+  email = { sql = "a.email", says = "same email" },
+  name_email = { sql = "CASE WHEN a.email IS NOT NULL THEN a.forename || '|' || a.surname || '|' || a.email END",
+                 says = "same name and email" },
+  name_dob = { sql = "CASE WHEN a.dob IS NOT NULL THEN a.forename || '|' || a.surname || '|' || a.dob END",
+               says = "same name and date of birth" },
+  name_email_phone = {
+    sql = "CASE WHEN a.email IS NOT NULL AND pg_catalog.cardinality(a.phones) > 0 THEN a.forename || '|' || a.surname || '|' || a.email || '|' || a.phones[1] END",
+    says = "same name, email and phone" },
+  staff_code = { sql = "a.school_key || '/' || a.staff_code", says = "same staff code in the same school" },
+  email_dob = { sql = "CASE WHEN a.dob IS NOT NULL THEN a.email || '|' || a.dob END",
+                says = "same email and date of birth" },
+}
+
+local function levelsObject(fields)
+  local parts = {}
+  for _, field in ipairs(fields) do
+    parts[#parts + 1] = M.quote(field) .. ", " .. M.FIELDS[field]
+  end
+  return "pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(\n       "
+         .. table.concat(parts, ",\n       ") .. "))"
+end
+
+local function openAccount(alias)
+  return "NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = " .. alias .. ".account_id)"
+end
+
+local function openRecord(alias)
+  return "NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.new_load_id = " .. alias
+         .. ".load_id AND d.new_mis_id = " .. alias .. ".mis_id AND d.tier IN ('exact', 'likely'))"
+end
+
+local function notForbidden(account, misId)
+  return "NOT EXISTS (SELECT 1 FROM misswitch_work.override o WHERE o.decision = 'forbid' AND o.account = "
+         .. account .. " AND o.target = " .. misId .. ")"
+end
+
+-- Start of every match: forget the previous one (the overrides were just loaded by match).
+function M.reset(nicknames)
+  local out = {
+    "DELETE FROM misswitch_work.decision;",
+    "DELETE FROM misswitch_work.duplicate;",
+    "DELETE FROM misswitch_work.candidate;",
+    "DELETE FROM misswitch_work.comparison;",
+    "DELETE FROM misswitch_work.field_weight;",
+    "DELETE FROM misswitch_work.match_run;",
+    "DELETE FROM misswitch_work.nickname WHERE source = 'rules';",
+  }
+  if #nicknames > 0 then
+    local rows = {}
+    for _, group in ipairs(nicknames) do
+      for _, variant in ipairs(group) do
+        rows[#rows + 1] = "(misswitch_work.normalise_name(" .. M.quote(variant) .. "), misswitch_work.normalise_name("
+                          .. M.quote(group[1]) .. "))"
+      end
+    end
+    out[#out + 1] = "INSERT INTO misswitch_work.nickname (variant, canonical, source)\nSELECT v, c, 'rules' FROM (VALUES\n    "
+                    .. table.concat(rows, ",\n    ") .. ") AS n(v, c) ON CONFLICT DO NOTHING;"
+  end
+  return lines(out)
+end
+
+-- Normalised persons on both sides. An account borrows what the old MIS extract (when loaded)
+-- knew about the record it is linked to: sex, staff codes, phones, postcode.
+function M.prepare()
+  return [[
+DELETE FROM misswitch_work.account_person;
+DELETE FROM misswitch_work.record_person;
+WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, teacher_number, ni_number,
+                 phones, postcode) AS (
+    SELECT 'pupil', l.mis_source, l.school_key, p.mis_id, p.sex, NULL, NULL, NULL, '{}'::text[], p.address_postcode
+      FROM misswitch_staging.extract_pupil p JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'old'
+    UNION ALL
+    SELECT 'staff', l.mis_source, l.school_key, s.mis_id, s.sex, s.staff_code, s.teacher_number, s.ni_number,
+           '{}'::text[], s.address_postcode
+      FROM misswitch_staging.extract_staff s JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'old'
+    UNION ALL
+    SELECT 'parent', l.mis_source, l.school_key, c.mis_id, NULL, NULL, NULL, NULL, c.phones, c.address_postcode
+      FROM misswitch_staging.extract_contact c JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'old'
+), account AS (
+    SELECT a.*, s.lea_code || '/' || s.dfe_number AS school_key,
+           misswitch_work.normalise_name(a.forename) AS forename_n, misswitch_work.normalise_name(a.surname) AS surname_n
+      FROM misswitch_staging.platform_account a
+      LEFT JOIN misswitch_staging.platform_school s ON s.school_id = a.school_id
+), old_match AS (
+    SELECT DISTINCT ON (a.account_id) a.account_id, o.*
+      FROM account a
+      JOIN old_person o ON o.record_type = a.account_type AND o.mis_source = a.mis_source AND o.mis_id = a.mis_id
+     ORDER BY a.account_id, (o.school_key = a.school_key) DESC, o.school_key
+), content AS (
+    SELECT c.account_id, pg_catalog.sum(c.items)::bigint AS items
+      FROM misswitch_staging.platform_content c GROUP BY c.account_id
+)
+INSERT INTO misswitch_work.account_person (account_id, account_type, staff_role, school_key, username, forename,
+       surname, forename_sound, surname_sound, forename_names, dob, sex, email, upn, mis_source, mis_id, staff_code,
+       teacher_number, ni_number, phones, postcode, content_items, last_login, created_at)
+SELECT a.account_id, a.account_type, a.staff_role, a.school_key, a.username, a.forename_n, a.surname_n,
+       misswitch_work.sound(pg_catalog.split_part(a.forename_n, ' ', 1)),
+       misswitch_work.sound(pg_catalog.split_part(a.surname_n, ' ', 1)),
+       misswitch_work.forename_names(a.forename_n),
+       a.dob, o.sex, misswitch_work.normalise_email(a.email), a.upn, a.mis_source, a.mis_id,
+       misswitch_work.normalise_code(o.staff_code), misswitch_work.normalise_code(o.teacher_number),
+       misswitch_work.normalise_code(o.ni_number), misswitch_work.normalise_phones(coalesce(o.phones, '{}')),
+       misswitch_work.normalise_postcode(o.postcode), coalesce(c.items, 0), a.last_login, a.created_at
+  FROM account a
+  LEFT JOIN old_match o USING (account_id)
+  LEFT JOIN content c USING (account_id)
+ WHERE NOT a.disabled OR a.disabled IS NULL;
+WITH record AS (
+    SELECT p.load_id, p.mis_id, 'pupil' AS record_type, p.legal_forename, p.legal_surname, p.preferred_forename,
+           p.preferred_surname, p.dob, p.sex, ARRAY[p.email] AS emails, '{}'::text[] AS phones, p.address_postcode,
+           NULL AS staff_code, NULL AS teacher_number, NULL AS ni_number
+      FROM misswitch_staging.extract_pupil p
+    UNION ALL
+    SELECT s.load_id, s.mis_id, 'staff', s.legal_forename, s.legal_surname, s.preferred_forename,
+           s.preferred_surname, s.dob, s.sex, ARRAY[s.email], '{}'::text[], s.address_postcode,
+           s.staff_code, s.teacher_number, s.ni_number
+      FROM misswitch_staging.extract_staff s
+    UNION ALL
+    SELECT c.load_id, c.mis_id, 'parent', c.forename, c.surname, NULL, NULL, NULL, NULL, c.emails, c.phones,
+           c.address_postcode, NULL, NULL, NULL
+      FROM misswitch_staging.extract_contact c
+), variant AS (
+    SELECT r.*, v.variant, misswitch_work.normalise_name(v.forename) AS forename_n,
+           misswitch_work.normalise_name(v.surname) AS surname_n
+      FROM record r
+      CROSS JOIN LATERAL (VALUES ('legal', r.legal_forename, r.legal_surname),
+                                 ('preferred', coalesce(r.preferred_forename, r.legal_forename),
+                                               coalesce(r.preferred_surname, r.legal_surname))) AS v(variant, forename, surname)
+     WHERE v.variant = 'legal' OR r.preferred_forename IS NOT NULL OR r.preferred_surname IS NOT NULL
+)
+INSERT INTO misswitch_work.record_person (load_id, mis_id, variant, record_type, school_key, mis_source, forename,
+       surname, forename_sound, surname_sound, forename_names, dob, sex, emails, phones, postcode, staff_code,
+       teacher_number, ni_number)
+SELECT v.load_id, v.mis_id, v.variant, v.record_type, l.school_key, l.mis_source, v.forename_n, v.surname_n,
+       misswitch_work.sound(pg_catalog.split_part(v.forename_n, ' ', 1)),
+       misswitch_work.sound(pg_catalog.split_part(v.surname_n, ' ', 1)),
+       misswitch_work.forename_names(v.forename_n),
+       v.dob, v.sex, misswitch_work.normalise_emails(v.emails), misswitch_work.normalise_phones(v.phones),
+       misswitch_work.normalise_postcode(v.address_postcode), misswitch_work.normalise_code(v.staff_code),
+       misswitch_work.normalise_code(v.teacher_number), misswitch_work.normalise_code(v.ni_number)
+  FROM variant v
+  JOIN misswitch_staging.extract_load l ON l.load_id = v.load_id AND l.role = 'new';
+SELECT misswitch_work.analyze_work();]]
+end
+
+-- Manual decisions first: forced links become exact decisions (the record in the account's own
+-- school when one MIS ID is in several); forbid and separate are honoured by every later pass.
+function M.overrides()
+  return [[
+INSERT INTO misswitch_work.decision (account_id, account_type, tier, new_load_id, new_mis_id, pass, reason)
+SELECT DISTINCT ON (o.account) o.account, a.account_type, 'exact', r.load_id, r.mis_id, 'override',
+       pg_catalog.format('forced by overrides line %s%s', o.line, ': ' || NULLIF(o.note, ''))
+  FROM misswitch_work.override o
+  JOIN misswitch_work.account_person a ON a.account_id = o.account
+  JOIN misswitch_work.new_record r ON r.mis_id = o.target
+ WHERE o.decision = 'force'
+ ORDER BY o.account, (r.school_key = a.school_key) DESC, (r.record_type = a.account_type) DESC, r.load_id;]]
+end
+
+function M.exact(pass)
+  local records = M.RECORDS[pass.role]
+  local normalise = M.NORMALISERS[pass.normalise or "none"]
+  local keys = {}
+  for _, column in ipairs(pass.record) do
+    local value
+    if pass.arrays[column] then
+      value = normalise("k.value") .. " FROM " .. records
+              .. " r CROSS JOIN LATERAL pg_catalog.unnest(r." .. column .. ") AS k(value)"
+    else
+      value = normalise("r." .. column) .. " FROM " .. records .. " r"
+    end
+    keys[#keys + 1] = "    SELECT r.load_id, r.mis_id, " .. value
+  end
+  local accountValue = normalise("a." .. pass.account)
+  return lines {
+    "-- pass " .. pass.name .. ": " .. pass.role .. " accounts whose " .. pass.account
+      .. " equals a new record's " .. table.concat(pass.record, " or "),
+    "WITH record_key (load_id, mis_id, value) AS (",
+    table.concat(keys, "\n    UNION\n"),
+    "), candidate AS (",
+    "    SELECT DISTINCT a.account_id, k.load_id, k.mis_id",
+    "      FROM misswitch_work.account_person a",
+    "      JOIN record_key k ON k.value = " .. accountValue,
+    "      JOIN misswitch_staging.extract_load l ON l.load_id = k.load_id AND l.role = 'new'",
+    "     WHERE a.account_type = " .. M.quote(pass.role),
+    pass.same_school and "       AND l.school_key = a.school_key" or "       -- any school of the trust",
+    "       AND " .. openAccount("a"),
+    "       AND " .. openRecord("k"),
+    "       AND " .. notForbidden("a.account_id", "k.mis_id"),
+    "), counted AS (",
+    "    SELECT c.*, pg_catalog.count(*) OVER (PARTITION BY c.account_id) AS per_account,",
+    "           pg_catalog.count(*) OVER (PARTITION BY c.load_id, c.mis_id) AS per_record",
+    "      FROM candidate c",
+    ")",
+    "INSERT INTO misswitch_work.decision (account_id, account_type, tier, new_load_id, new_mis_id, pass, reason)",
+    "SELECT DISTINCT ON (account_id) account_id, " .. M.quote(pass.role) .. ",",
+    "       CASE WHEN per_account = 1 AND per_record = 1 THEN 'exact' ELSE 'possible' END,",
+    "       load_id, mis_id, " .. M.quote(pass.name) .. ",",
+    "       CASE WHEN per_account = 1 AND per_record = 1 THEN " .. M.quote(pass.reason),
+    "            WHEN per_account > 1 THEN pg_catalog.format('" .. pass.account
+      .. " matches %s new records', per_account)",
+    "            ELSE pg_catalog.format('" .. pass.account .. " shared with %s other account(s)', per_record - 1) END",
+    "  FROM counted",
+    pass.ambiguous == "next" and " WHERE per_account = 1 AND per_record = 1  -- a shared key is left to the next passes"
+      or " -- a shared key goes to review",
+    " ORDER BY account_id, load_id, mis_id;",
+  }
+end
+
+-- Pairs (account_id, load_id, mis_id, variant) to compare for a scored pass: open accounts and
+-- open records sharing any blocking key (equality joins on indexed columns, never a cross join).
+local function blockedPairs(pass)
+  local unions = {}
+  for _, key in ipairs(pass.blocking) do
+    local on = {}
+    for _, column in ipairs(key) do
+      on[#on + 1] = "r." .. column .. " = a." .. column
+    end
+    unions[#unions + 1] = "    SELECT a.account_id, r.load_id, r.mis_id, r.variant FROM open_account a"
+                          .. " JOIN open_record r ON " .. table.concat(on, " AND ")
+  end
+  return lines {
+    "WITH open_account AS (",
+    "    SELECT a.* FROM misswitch_work.account_person a",
+    "     WHERE a.account_type = " .. M.quote(pass.role) .. " AND " .. openAccount("a"),
+    "), open_record AS (",
+    "    SELECT r.* FROM misswitch_work.record_person r",
+    "     WHERE r.record_type = " .. M.quote(pass.role) .. " AND " .. openRecord("r"),
+    "), pair AS (",
+    table.concat(unions, "\n    UNION\n"),
+    ")",
+  }
+end
+
+local function priorsJson(pass)
+  local parts = {}
+  for field, levels in pairs(pass.priors or {}) do
+    local inner = {}
+    for level, m in pairs(levels) do inner[#inner + 1] = string.format("%q: %s", level, number(m)) end
+    table.sort(inner)
+    parts[#parts + 1] = string.format("%q: {%s}", field, table.concat(inner, ", "))
+  end
+  table.sort(parts)
+  return M.quote("{" .. table.concat(parts, ", ") .. "}") .. "::jsonb"
+end
+
+-- The compared field each exact pass keyed on (e.g. staff_email: email), as a CASE over d.pass.
+local function keyFieldCase(pass)
+  local whens = {}
+  for passName, field in pairs(pass.key_fields or {}) do
+    whens[#whens + 1] = "WHEN " .. M.quote(passName) .. " THEN " .. M.quote(field)
+  end
+  table.sort(whens)
+  if #whens == 0 then return "''" end
+  return "CASE x.pass " .. table.concat(whens, " ") .. " ELSE '' END"
+end
+
+local function assign(pass)
+  return "SELECT misswitch_work.assign_candidates(" .. M.quote(pass.name) .. ", " .. M.quote(pass.role) .. ", "
+         .. number(pass.likely) .. ", " .. number(pass.possible) .. ", " .. number(pass.margin) .. ", "
+         .. textArray(pass.required) .. ");"
+end
+
+-- A scored pass for pupils or staff: compare blocked pairs field by field; m from the exact-key
+-- matches of the role (up to anchor_limit, chosen deterministically), u from as many
+-- deterministic pseudo-random pairs of the role's accounts and records; score; assign.
+function M.scored(pass)
+  local levels = levelsObject(pass.fields)
+  local role = M.quote(pass.role)
+  local name = M.quote(pass.name)
+  return lines {
+    "-- pass " .. pass.name .. ": " .. pass.role .. " accounts no exact key matched, scored on "
+      .. table.concat(pass.fields, ", "),
+    "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
+    blockedPairs(pass),
+    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
+    "SELECT " .. name .. ", 'candidate', a.account_id, r.load_id, r.mis_id,",
+    "       " .. levels,
+    "  FROM pair p",
+    "  JOIN misswitch_work.account_person a ON a.account_id = p.account_id",
+    "  JOIN misswitch_work.record_person r ON (r.load_id, r.mis_id, r.variant) = (p.load_id, p.mis_id, p.variant)",
+    " WHERE " .. notForbidden("p.account_id", "p.mis_id") .. ";",
+    "SELECT misswitch_work.analyze_work();",
+    "-- m: pairs an exact key already linked (their best name variant)",
+    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
+    "-- (leave-one-out: a field the anchor's own exact key compared says nothing about m)",
+    "SELECT DISTINCT ON (x.account_id) " .. name .. ", 'anchor', x.account_id, x.load_id, x.mis_id,",
+    "       x.levels - " .. keyFieldCase(pass) .. "",
+    "  FROM (SELECT a.account_id, r.load_id, r.mis_id, d.pass, " .. levels .. " AS levels",
+    "          FROM (SELECT d.account_id, d.new_load_id, d.new_mis_id, d.pass FROM misswitch_work.decision d",
+    "                 WHERE d.account_type = " .. role .. " AND d.tier = 'exact' AND d.pass <> 'override'",
+    "                 ORDER BY pg_catalog.md5(d.account_id) LIMIT " .. pass.anchor_limit .. ") d",
+    "          JOIN misswitch_work.account_person a ON a.account_id = d.account_id",
+    "          JOIN misswitch_work.record_person r ON r.load_id = d.new_load_id AND r.mis_id = d.new_mis_id) x",
+    " ORDER BY x.account_id, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(x.levels) e",
+    "                          WHERE e.value = 'exact') DESC, x.load_id;",
+    "-- u: deterministic pseudo-random pairs of this role's accounts and records",
+    "WITH account AS (",
+    "    SELECT a.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.md5(a.account_id)) - 1 AS n,",
+    "           pg_catalog.count(*) OVER () AS total",
+    "      FROM misswitch_work.account_person a WHERE a.account_type = " .. role,
+    "), record AS (",
+    "    SELECT r.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.md5(r.mis_id || r.variant), r.load_id) - 1 AS n,",
+    "           pg_catalog.count(*) OVER () AS total",
+    "      FROM misswitch_work.record_person r WHERE r.record_type = " .. role,
+    "), draw AS (",
+    "    SELECT g, (g * 7919) % (SELECT pg_catalog.max(total) FROM account) AS account_n,",
+    "           (g * 104729 + 17) % (SELECT pg_catalog.max(total) FROM record) AS record_n",
+    "      FROM pg_catalog.generate_series(1, " .. pass.random_pairs .. ") AS g",
+    "     WHERE EXISTS (SELECT 1 FROM account) AND EXISTS (SELECT 1 FROM record)",
+    ")",
+    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
+    "SELECT " .. name .. ", 'random', a.account_id, r.load_id, r.mis_id, " .. levels,
+    "  FROM draw JOIN account a ON a.n = draw.account_n JOIN record r ON r.n = draw.record_n",
+    " WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = a.account_id",
+    "                    AND d.new_load_id = r.load_id AND d.new_mis_id = r.mis_id);",
+    "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
+      .. ", 'exact-key matches of this role');",
+    "SELECT misswitch_work.score_candidates(" .. name .. ");",
+    assign(pass),
+  }
+end
+
+-- Parents through their children: a platform parent's candidates are the new contacts related
+-- to the new records its linked children (its own links and its duplicates') were matched to.
+-- A contact in two schools of a trust (one MIS ID) is one person: the load of the parent's own
+-- school is taken. m and u come from the candidates themselves: a pair is an anchor for field f
+-- when at least two other identity fields agree exactly (leave-one-out); the other candidates
+-- of an account with a strong anchor (three identity fields exact) are its non-matches (the
+-- other contacts of the same children: what the score must tell apart).
+function M.parents(pass)
+  local levels = levelsObject(pass.fields)
+  local name = M.quote(pass.name)
+  local identity = {}
+  for _, f in ipairs({ "forename", "surname", "email", "phone" }) do identity[#identity + 1] = M.quote(f) end
+  local identitySet = "ARRAY[" .. table.concat(identity, ", ") .. "]"
+  return lines {
+    "-- pass " .. pass.name .. ": parents through their matched children, scored on " .. table.concat(pass.fields, ", "),
+    "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
+    "WITH family AS (",
+    "    SELECT coalesce(dup.keep_account_id, l.parent_account) AS account_id, l.child_account, l.relationship",
+    "      FROM misswitch_staging.platform_parent_link l",
+    "      LEFT JOIN misswitch_work.duplicate dup ON dup.account_id = l.parent_account",
+    "), child_record AS (",
+    "    SELECT f.account_id, f.relationship, d.new_load_id, d.new_mis_id",
+    "      FROM family f",
+    "      JOIN misswitch_work.decision d ON d.account_id = f.child_account AND d.tier IN ('exact', 'likely')",
+    "     WHERE EXISTS (SELECT 1 FROM misswitch_work.account_person a",
+    "                    WHERE a.account_id = f.account_id AND a.account_type = 'parent' AND " .. openAccount("a") .. ")",
+    "), related AS (",
+    "    SELECT c.account_id, l.mis_source, rel.contact_mis_id AS mis_id, rel.load_id, l.school_key,",
+    "           c.new_mis_id AS child, pg_catalog.lower(rel.relationship) = pg_catalog.lower(c.relationship) AS same_relationship",
+    "      FROM child_record c",
+    "      JOIN misswitch_staging.extract_relationship rel",
+    "        ON rel.load_id = c.new_load_id AND rel.pupil_mis_id = c.new_mis_id",
+    "      JOIN misswitch_staging.extract_load l ON l.load_id = rel.load_id",
+    "), pair AS (",
+    "    SELECT r.account_id, r.mis_id,",
+    "           coalesce(pg_catalog.min(r.load_id) FILTER (WHERE r.school_key = a.school_key), pg_catalog.min(r.load_id)) AS load_id,",
+    "           pg_catalog.count(DISTINCT r.child) AS shared_children,",
+    "           pg_catalog.bool_or(r.same_relationship) AS relationship_agrees",
+    "      FROM related r JOIN misswitch_work.account_person a ON a.account_id = r.account_id",
+    "     WHERE " .. notForbidden("r.account_id", "r.mis_id"),
+    "     GROUP BY r.account_id, r.mis_source, r.mis_id",
+    ")",
+    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
+    "SELECT " .. name .. ", 'candidate', a.account_id, r.load_id, r.mis_id,",
+    "       " .. levels,
+    "  FROM pair p",
+    "  JOIN misswitch_work.account_person a ON a.account_id = p.account_id",
+    "  JOIN misswitch_work.record_person r ON r.load_id = p.load_id AND r.mis_id = p.mis_id",
+    " WHERE " .. openRecord("r") .. ";",
+    "SELECT misswitch_work.analyze_work();",
+    "-- m: leave-one-out anchors (two other identity fields exact)",
+    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
+    "SELECT c.pass, 'anchor', c.account_id, c.load_id, c.mis_id, x.levels",
+    "  FROM misswitch_work.comparison c",
+    "  CROSS JOIN LATERAL (",
+    "      SELECT pg_catalog.jsonb_object_agg(f.key, f.value) AS levels",
+    "        FROM pg_catalog.jsonb_each(c.levels) AS f",
+    "       WHERE (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(c.levels) AS g",
+    "               WHERE g.key <> f.key AND g.key = ANY (" .. identitySet .. ") AND g.value = 'exact') >= 2",
+    "         -- one of them a forename or an email: two parents share a surname and a landline",
+    "         AND EXISTS (SELECT 1 FROM pg_catalog.jsonb_each_text(c.levels) AS g",
+    "                      WHERE g.key <> f.key AND g.key IN ('forename', 'email') AND g.value = 'exact')) AS x",
+    " WHERE c.pass = " .. name .. " AND c.sample = 'candidate' AND x.levels IS NOT NULL;",
+    "-- u: the other candidates of accounts with a strong anchor (three identity fields exact)",
+    "WITH counted AS (",
+    "    SELECT c.*, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(c.levels) AS g",
+    "                  WHERE g.key = ANY (" .. identitySet .. ") AND g.value = 'exact') AS exact_fields",
+    "      FROM misswitch_work.comparison c WHERE c.pass = " .. name .. " AND c.sample = 'candidate'",
+    "), flagged AS (",
+    "    SELECT c.*, pg_catalog.bool_or(c.exact_fields >= 3) OVER (PARTITION BY c.account_id) AS anchored",
+    "      FROM counted c",
+    ")",
+    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
+    "SELECT f.pass, 'random', f.account_id, f.load_id, f.mis_id, f.levels",
+    "  FROM flagged f WHERE f.anchored AND f.exact_fields < 3;",
+    "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
+      .. ", 'candidates agreeing on two other identity fields');",
+    "SELECT misswitch_work.score_candidates(" .. name .. ");",
+    assign(pass),
+    pass.unmatched_children == "accept" and "-- unmatched_children = accept: links to leavers stay as they are"
+    or lines {
+    "-- A parent still linked on the platform to a child with no new record (a leaver, or a",
+    "-- child in review) is confirmed by a person: the plan keeps that link.",
+    "UPDATE misswitch_work.decision d",
+    "   SET tier = 'possible',",
+    "       reason = pg_catalog.format('linked to child account %s, which has no new record: confirm this parent (%s)',",
+    "                                  u.child, d.reason)",
+    "  FROM (SELECT coalesce(dup.keep_account_id, l.parent_account) AS account_id, pg_catalog.min(l.child_account) AS child",
+    "          FROM misswitch_staging.platform_parent_link l",
+    "          LEFT JOIN misswitch_work.duplicate dup ON dup.account_id = l.parent_account",
+    "         WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision c WHERE c.account_id = l.child_account",
+    "                            AND c.tier IN ('exact', 'likely'))",
+    "         GROUP BY 1) u",
+    " WHERE d.account_id = u.account_id AND d.pass = " .. name .. " AND d.tier = 'likely';",
+    },
+  }
+end
+
+-- Duplicate accounts of one person, key by key: accounts of the role sharing a key are one
+-- person; the kept account is the one with content, then the latest login, then the oldest.
+-- A `separate` override keeps two accounts apart. Duplicates get decision 'none' naming the
+-- kept account, so the plan merges instead of relinking them.
+function M.duplicates(pass)
+  local out = { "-- pass " .. pass.name .. ": duplicate " .. pass.role .. " accounts by "
+                .. table.concat(pass.keys, ", then ") }
+  for _, key in ipairs(pass.keys) do
+    local k = M.DUPLICATE_KEYS[key]
+    out[#out + 1] = lines {
+      "WITH keyed AS (",
+      "    SELECT a.account_id, a.username, " .. k.sql .. " AS k, a.content_items, a.last_login, a.created_at",
+      "      FROM misswitch_work.account_person a",
+      "     WHERE a.account_type = " .. M.quote(pass.role),
+      "       AND NOT EXISTS (SELECT 1 FROM misswitch_work.duplicate d WHERE d.account_id = a.account_id)",
+      "       AND NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = a.account_id AND d.pass = 'override')",
+      "), grouped AS (",
+      "    SELECT g.*, pg_catalog.first_value(g.account_id) OVER w AS keep,",
+      "           pg_catalog.first_value(g.username) OVER w AS keep_username,",
+      "           pg_catalog.count(*) OVER (PARTITION BY g.k) AS members",
+      "      FROM keyed g WHERE g.k IS NOT NULL",
+      "    WINDOW w AS (PARTITION BY g.k ORDER BY g.content_items DESC, g.last_login DESC NULLS LAST,",
+      "                                       g.created_at, g.account_id)",
+      ")",
+      "INSERT INTO misswitch_work.duplicate (account_id, keep_account_id, pass, reason)",
+      "SELECT g.account_id, g.keep, " .. M.quote(pass.name) .. ",",
+      "       pg_catalog.format('%s as account %s (%s), which is kept: it has the content or the latest login', "
+        .. M.quote(k.says) .. ", g.keep, g.keep_username)",
+      "  FROM grouped g",
+      " WHERE g.members > 1 AND g.account_id <> g.keep",
+      "   AND NOT EXISTS (SELECT 1 FROM misswitch_work.override o WHERE o.decision = 'separate'",
+      "                    AND ((o.account, o.target) = (g.account_id, g.keep) OR (o.account, o.target) = (g.keep, g.account_id)));",
+    }
+  end
+  out[#out + 1] = lines {
+    "INSERT INTO misswitch_work.decision (account_id, account_type, tier, pass, reason)",
+    "SELECT d.account_id, " .. M.quote(pass.role) .. ", 'none', d.pass, 'duplicate: ' || d.reason",
+    "  FROM misswitch_work.duplicate d",
+    "  JOIN misswitch_work.account_person a USING (account_id)",
+    " WHERE a.account_type = " .. M.quote(pass.role),
+    "   AND NOT EXISTS (SELECT 1 FROM misswitch_work.decision x WHERE x.account_id = d.account_id);",
+  }
+  return table.concat(out, "\n")
+end
+
+-- Every account no pass decided: 'none', with a reason a person can act on.
+function M.unmatched(covered)
+  local reasons = {
+    "WHEN 'parent' THEN " .. M.quote(covered.parent
+      and "no contact of this parent's matched children fits: a leaver, or check the children's links"
+      or "no rule matches parent accounts in this ruleset"),
+    "WHEN 'pupil' THEN " .. M.quote(covered.pupil and "no new record found: a leaver, or check the record"
+      or "no rule matches pupil accounts in this ruleset"),
+    "WHEN 'staff' THEN " .. M.quote(covered.staff and "no new record found: a leaver, or check the record"
+      or "no rule matches staff accounts in this ruleset"),
+  }
+  return lines {
+    "-- every account no pass decided",
+    "INSERT INTO misswitch_work.decision (account_id, account_type, tier, pass, reason, score, runner_up_mis_id,",
+    "                                     runner_up_score)",
+    "SELECT a.account_id, a.account_type, 'none', 'unmatched',",
+    "       CASE WHEN c.account_id IS NOT NULL",
+    "            THEN pg_catalog.format('best candidate %s scored %s, below review', c.mis_id, pg_catalog.round(c.score::numeric, 1))",
+    "            WHEN a.disabled THEN 'account disabled on the platform'",
+    "            ELSE CASE a.account_type " .. table.concat(reasons, " ") .. " END END,",
+    "       pg_catalog.round(c.score::numeric, 2), NULL, NULL",
+    "  FROM misswitch_staging.platform_account a",
+    "  LEFT JOIN LATERAL (SELECT c.* FROM misswitch_work.candidate c WHERE c.account_id = a.account_id",
+    "                      ORDER BY c.score DESC, c.mis_id LIMIT 1) c ON true",
+    " WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = a.account_id);",
+  }
+end
+
+return M

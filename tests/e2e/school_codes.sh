@@ -1,6 +1,7 @@
 #!/bin/sh
 # A school whose LEA and DfE codes change with the move: the plan changes the platform school's
-# codes (guarded by the old ones), the checks confirm them, and afterwards the platform's own
+# codes (guarded by the old ones) and, by the school's rule, the usernames that embed the old
+# DfE number; the checks confirm both, revert undoes them, and afterwards the platform's own
 # importer finds the school under its new codes.
 set -eu
 misswitch=${1:?usage: school_codes.sh MISSWITCH SOURCE_DIR}
@@ -18,11 +19,15 @@ sed "s|<school lea=\"$old_lea\" dfe=\"$old_dfe\"|<school lea=\"999\" dfe=\"4999\
     "$work/data/new-extract.xml" > "$work/new-extract.xml"
 grep -q 'lea="999" dfe="4999"' "$work/new-extract.xml" || fail "could not change the school codes"
 
+# Some usernames embed the school's DfE number; the school's rules say so.
+sql -c "UPDATE platform.users SET username = '$old_dfe' || username WHERE user_id % 7 = 0"
+embedded=$(sql -c "SELECT count(*) FROM platform.users WHERE user_id % 7 = 0")
+
 "$misswitch" -q init --test-copy
 "$misswitch" -q freeze
 "$misswitch" -q load extract "$work/new-extract.xml"
 "$misswitch" -q load platform
-"$misswitch" -q match
+"$misswitch" -q match --rules "$2/lua/rules/examples/school_code_change.lua"
 "$misswitch" -q plan --out "$work/plan"
 grep -q "INSERT INTO misswitch.run_school" "$work/plan/plan.sql" || fail "the plan carries no school change"
 run=$("$misswitch" -q --json apply --plan "$work/plan" | sed -n 's/.*"run": \([0-9]*\).*/\1/p')
@@ -36,6 +41,10 @@ run=$("$misswitch" -q --json apply --plan "$work/plan" | sed -n 's/.*"run": \([0
     fail "the school's codes did not change"
 [ "$(sql -c "SELECT ok FROM misswitch.run_check WHERE run_id = $run AND check_name = 'school_codes'")" = t ] ||
     fail "the school_codes check did not pass"
+renamed=$(sql -c "SELECT count(*) FROM platform.users WHERE username LIKE '4999%'")
+[ "$renamed" -eq "$embedded" ] || fail "$renamed of $embedded usernames renamed to the new DfE number"
+[ "$(sql -c "SELECT count(*) FROM platform.users WHERE username LIKE '$old_dfe%'")" -eq 0 ] ||
+    fail "usernames with the old DfE number remain"
 
 # The platform's importer now finds the school under its new codes.
 "$misswitch" -q thaw
@@ -48,4 +57,4 @@ SQL
 [ "$(sql -c "SELECT updated FROM platform.import_log")" -gt 150 ] ||
     fail "the importer updated only $(sql -c "SELECT updated FROM platform.import_log") accounts"
 
-echo "ok: school codes $old -> 999/4999 applied and found by the importer"
+echo "ok: school codes $old -> 999/4999 and $renamed usernames applied, reverted, re-applied, found by the importer"

@@ -1,12 +1,13 @@
--- Example: a school changing its LEA/DfE code (801/2001 -> 802/4001) whose usernames embed
--- the code ("2001gbaker"). Matching itself is unchanged; this file records the rename the plan
--- should make. NOTE: the plan does not read `school_codes` yet (the plan side owns that step);
--- until it does this value is only documentation the report can show.
+-- Example: a school whose LEA/DfE code changes with the move (an academy conversion, say)
+-- and whose usernames start with its DfE number ("2001gbaker"). Matching is unchanged: the
+-- plan finds the new codes in the new extract by itself (misswitch_work.school_change) and
+-- changes the platform school's codes; this rule adds the usernames that embed the old DfE
+-- number, so "2001gbaker" becomes "4001gbaker". Passwords and everything else stay.
 local ruleset = require("default")
 
-ruleset.school_codes = {
-  { from = { lea = "801", dfe = "2001" }, to = { lea = "802", dfe = "4001" },
-    username_pattern = "^2001", username_replacement = "4001" },
+ruleset.usernames = {
+  school_code = "dfe",      -- "dfe", "lea" or "lea_dfe" (LEA code then DfE number)
+  position = "prefix",      -- "prefix", "suffix" or "anywhere"
 }
 
 return ruleset

@@ -4,6 +4,7 @@
 -- runs as the misswitch_rules role (see lib/match_sql.lua for the SQL of each kind of pass).
 local sql = require("lib.match_sql")
 
+local usernames = require("lib.usernames")
 local M = {}
 M.quote = sql.quote
 
@@ -287,7 +288,8 @@ function M.compile(ruleset, rulesFile)
     { name = "prepare", sql = sql.prepare() },
     { name = "overrides", sql = sql.overrides() },
   }
-  local seen = { reset = true, prepare = true, overrides = true, unmatched = true, record = true }
+  local seen = { reset = true, prepare = true, overrides = true, unmatched = true,
+                 usernames = true, record = true }
   local covered = {}
   local keyFields = {}   -- exact pass name -> the compared field it keyed on (for leave-one-out m)
   for i, pass in ipairs(ruleset.passes) do
@@ -308,6 +310,13 @@ function M.compile(ruleset, rulesFile)
     statements[#statements + 1] = { name = pass.name, sql = compiler(pass) }
   end
   statements[#statements + 1] = { name = "unmatched", sql = sql.unmatched(covered) }
+  -- Usernames that embed a school code the move changes (lib/usernames.lua), after every
+  -- decision: the schools' new codes come from where their relinked pupils went.
+  statements[#statements + 1] = {
+    name = "usernames",
+    sql = "DELETE FROM misswitch_work.rename;"
+          .. (ruleset.usernames and ("\n" .. usernames.rename_sql(ruleset.usernames)) or ""),
+  }
   statements[#statements + 1] = {
     name = "record",
     sql = "INSERT INTO misswitch_work.match_run (rules_file, started_at) VALUES ("

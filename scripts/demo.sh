@@ -49,5 +49,7 @@ cat <<SUMMARY
 
 The plan folder is $out/plan:
   plan.sql (applied above), report.txt, report.csv, report.html, review.csv, new-accounts.csv
-Staff and parents stay unmatched until their matching rules exist; pupils are matched by UPN.
+relinked: accounts that keep their login, now linked to the new MIS record
+review:   decisions left to a person (review.csv); leavers/unmatched: no new record found
+new:      new records the next import creates accounts for (new-accounts.csv)
 SUMMARY

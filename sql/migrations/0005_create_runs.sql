@@ -192,40 +192,5 @@ BEGIN
 END
 $$;
 
--- All checks for a run, in a stable order.
-CREATE FUNCTION misswitch.checks(run bigint)
-RETURNS TABLE (check_name text, ok boolean, detail text)
-LANGUAGE sql STABLE
-AS $$
-    SELECT * FROM misswitch.check_unique_mis_id(run)
-    UNION ALL
-    SELECT * FROM misswitch.check_relinked(run)
-$$;
-
--- Ends the run: records the checks; any failure raises (so the transaction rolls back, whether
--- `apply` or psql -1 runs the plan); otherwise marks the run applied.
-CREATE FUNCTION misswitch.run_finish() RETURNS bigint
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    this_run bigint := misswitch.current_run();
-    failing  text;
-BEGIN
-    INSERT INTO misswitch.run_check (run_id, check_name, ok, detail)
-    SELECT this_run, c.check_name, c.ok, c.detail FROM misswitch.checks(this_run) c;
-    SELECT string_agg(pg_catalog.format('%s: %s', c.check_name, c.detail), E'\n' ORDER BY c.check_name)
-      INTO failing
-      FROM misswitch.run_check c WHERE c.run_id = this_run AND NOT c.ok;
-    IF failing IS NOT NULL THEN
-        RAISE EXCEPTION 'conversion checks failed; nothing was committed'
-              USING ERRCODE = 'MSCHK', DETAIL = failing;
-    END IF;
-    UPDATE misswitch.run
-       SET status = 'applied', finished_at = pg_catalog.clock_timestamp(),
-           summary = (SELECT coalesce(pg_catalog.jsonb_object_agg(j.step, j.n), '{}')
-                        FROM (SELECT step, count(*) AS n FROM misswitch.journal
-                               WHERE run_id = this_run GROUP BY step) j)
-     WHERE run_id = this_run;
-    RETURN this_run;
-END
-$$;
+-- misswitch.checks(run) and misswitch.run_finish() are defined with the full set of checks in
+-- 0011_create_school_changes.sql.

@@ -1,4 +1,4 @@
--- 0013: a school whose LEA or DfE code changes with the move, and the usernames that embed it.
+-- 0011: a school whose LEA or DfE code changes with the move, and the usernames that embed it.
 -- The platform school behind each new extract's school is the one most of its relinked pupils
 -- come from; where the codes differ the plan changes them (guarded by the old codes), and
 -- renames the usernames the rules say embed the old code (misswitch_work.rename).
@@ -78,7 +78,9 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION misswitch.checks(run bigint)
+-- All checks for a run, in a stable order: the one list `apply`, `verify` and the pgTAP
+-- conversion suite run.
+CREATE FUNCTION misswitch.checks(run bigint)
 RETURNS TABLE (check_name text, ok boolean, detail text)
 LANGUAGE sql STABLE
 AS $$
@@ -89,6 +91,36 @@ AS $$
     UNION ALL SELECT * FROM misswitch.check_conserved(run)
     UNION ALL SELECT * FROM misswitch.check_accounts_kept(run)
     UNION ALL SELECT * FROM misswitch.check_school_codes(run)
+$$;
+
+-- Ends the run: records the facts after the steps and the checks; any failure raises (so the
+-- transaction rolls back, whether `apply` or psql -1 runs the plan); otherwise marks the run
+-- applied with the rows changed per step.
+CREATE FUNCTION misswitch.run_finish() RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    this_run bigint := misswitch.current_run();
+    failing  text;
+BEGIN
+    PERFORM misswitch.record_facts('after');
+    INSERT INTO misswitch.run_check (run_id, check_name, ok, detail)
+    SELECT this_run, c.check_name, c.ok, c.detail FROM misswitch.checks(this_run) c;
+    SELECT string_agg(pg_catalog.format('%s: %s', c.check_name, c.detail), E'\n' ORDER BY c.check_name)
+      INTO failing
+      FROM misswitch.run_check c WHERE c.run_id = this_run AND NOT c.ok;
+    IF failing IS NOT NULL THEN
+        RAISE EXCEPTION 'conversion checks failed; nothing was committed'
+              USING ERRCODE = 'MSCHK', DETAIL = failing;
+    END IF;
+    UPDATE misswitch.run
+       SET status = 'applied', finished_at = pg_catalog.clock_timestamp(),
+           summary = (SELECT coalesce(pg_catalog.jsonb_object_agg(j.step, j.n), '{}')
+                        FROM (SELECT step, count(*) AS n FROM misswitch.journal
+                               WHERE run_id = this_run GROUP BY step) j)
+     WHERE run_id = this_run;
+    RETURN this_run;
+END
 $$;
 
 -- Plan data for school code changes and renames, quoted by the server.

@@ -1,4 +1,4 @@
--- 0012: merging duplicate accounts, and the checks of a whole conversion.
+-- 0010: merging duplicate accounts, and the checks of a whole conversion.
 -- A plan carries its merges (duplicate -> kept account) and, for every parent it touches, the
 -- new extract's parent-child relationships; steps move content, parent-child links and group
 -- memberships to the kept account and disable (never delete) the duplicate. The facts of each
@@ -175,46 +175,6 @@ BEGIN
         CASE WHEN unbacked = 0 THEN 'every link of a relinked parent is backed by the new extract or under review'
              ELSE pg_catalog.format('%s parent-child link(s) not backed by the new extract: %s', unbacked,
                                     pg_catalog.left(examples, 300)) END;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION misswitch.checks(run bigint)
-RETURNS TABLE (check_name text, ok boolean, detail text)
-LANGUAGE sql STABLE
-AS $$
-    SELECT * FROM misswitch.check_unique_mis_id(run)
-    UNION ALL SELECT * FROM misswitch.check_relinked(run)
-    UNION ALL SELECT * FROM misswitch.check_no_old_id(run)
-    UNION ALL SELECT * FROM misswitch.check_parent_links(run)
-    UNION ALL SELECT * FROM misswitch.check_conserved(run)
-    UNION ALL SELECT * FROM misswitch.check_accounts_kept(run)
-$$;
-
--- Ends the run like before, recording the facts after the steps first.
-CREATE OR REPLACE FUNCTION misswitch.run_finish() RETURNS bigint
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    this_run bigint := misswitch.current_run();
-    failing  text;
-BEGIN
-    PERFORM misswitch.record_facts('after');
-    INSERT INTO misswitch.run_check (run_id, check_name, ok, detail)
-    SELECT this_run, c.check_name, c.ok, c.detail FROM misswitch.checks(this_run) c;
-    SELECT string_agg(pg_catalog.format('%s: %s', c.check_name, c.detail), E'\n' ORDER BY c.check_name)
-      INTO failing
-      FROM misswitch.run_check c WHERE c.run_id = this_run AND NOT c.ok;
-    IF failing IS NOT NULL THEN
-        RAISE EXCEPTION 'conversion checks failed; nothing was committed'
-              USING ERRCODE = 'MSCHK', DETAIL = failing;
-    END IF;
-    UPDATE misswitch.run
-       SET status = 'applied', finished_at = pg_catalog.clock_timestamp(),
-           summary = (SELECT coalesce(pg_catalog.jsonb_object_agg(j.step, j.n), '{}')
-                        FROM (SELECT step, count(*) AS n FROM misswitch.journal
-                               WHERE run_id = this_run GROUP BY step) j)
-     WHERE run_id = this_run;
-    RETURN this_run;
 END
 $$;
 

@@ -26,6 +26,7 @@ ExitCode commandGen(const Options *options, int argc, char **argv);
 ExitCode commandLoad(const Options *options, int argc, char **argv);
 ExitCode commandMatch(const Options *options, int argc, char **argv);
 ExitCode commandExplain(const Options *options, int argc, char **argv);
+ExitCode commandEval(const Options *options, int argc, char **argv);
 ExitCode commandPlan(const Options *options, int argc, char **argv);
 ExitCode commandApply(const Options *options, int argc, char **argv);
 ExitCode commandVerify(const Options *options, int argc, char **argv);

@@ -22,11 +22,14 @@ struct DbResult {
 static PGcancel *volatile openCancels[MAX_OPEN_CONNECTIONS];
 static struct sigaction previousSigint;
 static int openCount;
+/* Set by ^C: no statement starts after it, so a run stops at once and rolls back. */
+static volatile sig_atomic_t interrupted;
 
 static void onSigint(int signo)
 {
     char buffer[256];
 
+    interrupted = 1;
     for (int i = 0; i < MAX_OPEN_CONNECTIONS; i++)
         if (openCancels[i] != NULL)
             PQcancel(openCancels[i], buffer, sizeof buffer); /* async-signal-safe */
@@ -155,12 +158,23 @@ const char *dbLastSqlstate(const Db *db)
     return db->sqlstate;
 }
 
+/* Refuses to start a statement after ^C. */
+static bool checkInterrupted(const char *what, Error *err)
+{
+    if (!interrupted)
+        return true;
+    return errorSet(err, EXIT_QUERY, "interrupted before %s: nothing more was run", what);
+}
+
 bool dbExec(Db *db, const char *what, const char *sql, Error *err)
 {
     bool ok = true;
     PGresult *result;
 
     db->sqlstate[0] = '\0';
+    /* ROLLBACK must still run after ^C: that is how an interrupted run ends cleanly. */
+    if (strcmp(what, "rollback") != 0 && !checkInterrupted(what, err))
+        return false;
     if (!PQsendQuery(db->conn, sql))
         return failFromResult(db, NULL, what, err);
     /* Drain every result; the first failure is the one to report. */
@@ -182,6 +196,8 @@ DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
     DbResult *wrapped;
 
     db->sqlstate[0] = '\0';
+    if (!checkInterrupted(what, err))
+        return NULL;
     result = PQexecParams(db->conn, sql, paramCount, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(result) != PGRES_TUPLES_OK && PQresultStatus(result) != PGRES_COMMAND_OK) {
         failFromResult(db, result, what, err);
@@ -248,6 +264,8 @@ void dbResultFree(DbResult *result)
 
 bool dbCopyInBegin(Db *db, const char *what, const char *sql, Error *err)
 {
+    if (!checkInterrupted(what, err))
+        return false;
     PGresult *result = PQexec(db->conn, sql);
     bool ok = PQresultStatus(result) == PGRES_COPY_IN;
 
@@ -259,6 +277,8 @@ bool dbCopyInBegin(Db *db, const char *what, const char *sql, Error *err)
 
 bool dbCopyInPut(Db *db, const char *data, size_t length, Error *err)
 {
+    if (!checkInterrupted("copy", err))
+        return false;
     if (length == 0)
         return true;
     if (PQputCopyData(db->conn, data, (int)length) != 1) {

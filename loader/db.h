@@ -14,7 +14,8 @@ typedef struct DbResult DbResult;
  * Connects with libpq's rules (conninfo string or URI; NULL or "" uses PG* environment) and pins
  * the session: search_path = pg_catalog (every name is schema-qualified), client_encoding UTF8,
  * application_name misswitch. While connections are open, SIGINT cancels their running
- * statements instead of killing the process, so transactions roll back cleanly.
+ * statements instead of killing the process, and no statement but ROLLBACK starts after it,
+ * so an interrupted run rolls back cleanly (a second ^C kills the process the ordinary way).
  */
 Db *dbOpen(const char *conninfo, Error *err);
 void dbClose(Db *db);

@@ -19,12 +19,17 @@ typedef enum GenRole {
     GEN_ROLE_PARENT = 4,
 } GenRole;
 
+/* Room for the noise table's kinds (gen_noise.h has the real count). */
+#define GEN_NOISE_MAX_KINDS 32
+
 /* Everything an output depends on: the same GenConfig always yields byte-identical files. */
 typedef struct GenConfig {
     uint32_t pupils;  /* pupils on the platform (and in the old extract), across all schools */
     uint32_t schools; /* schools in the trust */
     uint64_t seed;
-    GenNoiseLevel noise;
+    GenNoiseLevel noise;                  /* the level the rates were scaled from */
+    const char *noiseFile;                /* NULL, or the --noise FILE the rates were read from */
+    double noiseRates[GEN_NOISE_MAX_KINDS]; /* per GenNoiseKind: the rates in force */
 } GenConfig;
 
 #define GEN_MAX_PUPILS 5000000u

@@ -68,7 +68,7 @@ static void writeContacts(GenOut *out, const GenModel *model, const GenPupil *pu
     genOutText(out, "      </Contacts>\n");
 }
 
-static bool writeSchool(const GenModel *model, const char *dir, uint32_t s, Error *err)
+bool genCtfWriteSchool(const GenModel *model, const char *dir, uint32_t s, Error *err)
 {
     const GenSchool *school = &model->schools[s];
     char name[64], year[4];
@@ -87,12 +87,12 @@ static bool writeSchool(const GenModel *model, const char *dir, uint32_t s, Erro
                        "    <DocumentQualifier>full</DocumentQualifier>\n"
                        "    <SupplierID>%s</SupplierID>\n    <SourceSchool>\n"
                        "      <LEA>%s</LEA>\n      <Estab>%s</Estab>\n      <URN>%s</URN>\n",
-                 GEN_TODAY, GEN_NEW_MIS, school->lea, school->dfe, school->urn);
+                 GEN_TODAY, GEN_NEW_MIS, school->newLea, school->dfe, school->urn);
     genOutElement(&out, "      ", "SchoolName", school->name);
     genOutPrintf(&out, "      <AcademicYear>%u</AcademicYear>\n    </SourceSchool>\n"
                        "    <DestSchool>\n      <LEA>%s</LEA>\n      <Estab>%s</Estab>\n"
                        "    </DestSchool>\n  </Header>\n  <CTFpupilData>\n",
-                 GEN_ACADEMIC_YEAR_START, school->lea, school->dfe);
+                 GEN_ACADEMIC_YEAR_START, school->newLea, school->dfe);
     for (uint32_t i = school->orderBegin; i < school->orderEnd; i++) {
         const GenPupil *pupil = &model->pupils[model->schoolOrder[i]];
         if (pupil->status == GEN_STATUS_LEAVER)
@@ -121,7 +121,7 @@ static bool writeSchool(const GenModel *model, const char *dir, uint32_t s, Erro
 bool genCtfWrite(const GenModel *model, const char *dir, Error *err)
 {
     for (uint32_t s = 0; s < model->schoolCount; s++)
-        if (!writeSchool(model, dir, s, err))
+        if (!genCtfWriteSchool(model, dir, s, err))
             return false;
     return true;
 }

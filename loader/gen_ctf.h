@@ -15,4 +15,7 @@
  */
 bool genCtfWrite(const GenModel *model, const char *dir, Error *err);
 
+/* One school's file (school index s: new-extract.ctf.xml for 0, new-extract-N.ctf.xml for N-1). */
+bool genCtfWriteSchool(const GenModel *model, const char *dir, uint32_t s, Error *err);
+
 #endif

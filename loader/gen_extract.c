@@ -208,7 +208,8 @@ bool genExtractWrite(const GenModel *model, const char *dir, GenSide side, Error
                  side == GEN_SIDE_OLD ? GEN_OLD_MIS : GEN_NEW_MIS, GEN_TODAY);
     for (uint32_t s = 0; s < model->schoolCount; s++) {
         const GenSchool *school = &model->schools[s];
-        genOutPrintf(&out, "  <school lea=\"%s\" dfe=\"%s\" urn=\"%s\" name=\"", school->lea,
+        genOutPrintf(&out, "  <school lea=\"%s\" dfe=\"%s\" urn=\"%s\" name=\"",
+                     side == GEN_SIDE_OLD ? school->lea : school->newLea,
                      school->dfe, school->urn);
         genOutXml(&out, school->name);
         genOutText(&out, "\">\n");

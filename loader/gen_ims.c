@@ -40,7 +40,7 @@ static void schoolExtension(GenOut *out, const GenSchool *school, const char *ro
 {
     genOutPrintf(out, "    <institutionrole primaryrole=\"Yes\" institutionroletype=\"%s\"/>\n"
                       "    <extension><school lea=\"%s\" dfe=\"%s\"/></extension>\n  </person>\n",
-                 roleType, school->lea, school->dfe);
+                 roleType, school->newLea, school->dfe);
 }
 
 static void writePersons(GenOut *out, const GenModel *model)
@@ -78,7 +78,7 @@ static void writePersons(GenOut *out, const GenModel *model)
         genOutPrintf(out, "    <tel teltype=\"3\">%s</tel>\n", person.mobile);
         genOutPrintf(out, "    <institutionrole primaryrole=\"Yes\" institutionroletype=\"Other\"/>\n"
                           "    <extension>\n      <school lea=\"%s\" dfe=\"%s\"/>\n",
-                     model->schools[contact->school].lea, model->schools[contact->school].dfe);
+                     model->schools[contact->school].newLea, model->schools[contact->school].dfe);
         for (uint32_t p = family->firstPupil; p < family->firstPupil + family->pupilCount; p++) {
             const GenPupil *pupil = &model->pupils[p];
             if (pupil->status == GEN_STATUS_LEAVER || pupil->school != contact->school)
@@ -110,7 +110,7 @@ static void writeGroups(GenOut *out, const GenModel *model)
         const GenSchool *school = &model->schools[group->school];
         genModelNewId(model, GEN_ID_GROUP, group->newIndex, id, sizeof id);
         genModelGroupNames(group, code, sizeof code, name, sizeof name);
-        snprintf(key, sizeof key, "%s/%s", school->lea, school->dfe);
+        snprintf(key, sizeof key, "%s/%s", school->newLea, school->dfe);
         genOutText(out, "  <group>\n");
         sourcedid(out, "    ", id);
         genOutPrintf(out, "    <grouptype><typevalue level=\"1\">%s</typevalue></grouptype>\n",

@@ -222,6 +222,9 @@ static void assignAccounts(GenModel *model)
 {
     uint32_t next = 0;
 
+    for (uint32_t p = 0; p < model->pupilCount; p++)
+        model->twinPupils += model->pupils[p].twin ||
+                             (p + 1 < model->pupilCount && model->pupils[p + 1].twin);
     for (uint32_t i = 0; i < model->pupilCount; i++) {
         GenPupil *pupil = &model->pupils[model->schoolOrder[i]];
         if (pupil->status != GEN_STATUS_JOINER)

@@ -6,14 +6,20 @@
 #include <string.h>
 
 #include "gen_places.h"
+#include "gen_population.h"
 #include "gen_rng.h"
 
 /*
  * Population rates. These are facts about a school changing MIS, not noise: every dataset has
  * leavers, joiners and duplicate accounts, whatever --noise says.
  */
-#define LEAVER_RATE 0.03          /* pupils and staff on the platform who are gone from the new MIS */
-#define JOINER_RATE 0.03          /* new records without an account */
+#define LEAVER_RATE 0.035         /* pupils and staff on the platform who are gone from the new MIS */
+#define JOINER_RATE 0.035         /* new records without an account */
+#define TWIN_RATE 0.03            /* a younger sibling is the twin of the one before: about 1.5%
+                                   * of pupils are twins */
+#define STAFF_PARENT_RATE 0.03
+#define LEAVER_MIN 0.03           /* topped up in order, so small datasets have them too */
+#define JOINER_MIN 0.03    /* staff who are also a parent of a pupil at their school */
 #define CROSS_SCHOOL_RATE 0.12    /* a younger sibling at the trust's next school */
 #define STAFF_PER_PUPIL (1.0 / 12.0)
 #define TEACHER_RATE 0.62
@@ -110,21 +116,29 @@ static uint8_t drawCount(Builder *b, const double *cumulative, uint8_t count)
     return count;
 }
 
-/* Adds one pupil to the family being built; false when every school is full. */
+/* Adds one pupil to the family being built; false when every school is full. A twin shares the
+ * previous child's school, year, date of birth and whether they join or leave. */
 static bool addPupil(Builder *b, uint32_t familyIndex, uint32_t home, bool firstChild,
                      uint32_t *cursor)
 {
     GenModel *model = b->model;
     bool joiner = genRngUnit(&b->rng) < JOINER_RATE;
+    bool twin = !firstChild && genRngUnit(&b->rng) < TWIN_RATE;
+    const GenPupil *previous = firstChild ? NULL : &model->pupils[model->pupilCount - 1];
     uint32_t school = home;
     GenPupil *pupil;
 
-    if (!firstChild && model->schoolCount > 1 && genRngUnit(&b->rng) < CROSS_SCHOOL_RATE)
+    if (twin) {
+        school = previous->school;
+        joiner = previous->status == GEN_STATUS_JOINER;
+    } else if (!firstChild && model->schoolCount > 1 && genRngUnit(&b->rng) < CROSS_SCHOOL_RATE) {
         school = (home + 1) % model->schoolCount;
+    }
     if (!joiner && b->filled[school] >= model->schools[school].quota) {
         school = schoolWithRoom(b, cursor);
         if (school == GEN_NONE)
             return false;
+        twin = false;
     }
     pupil = &model->pupils[model->pupilCount++];
     memset(pupil, 0, sizeof *pupil);
@@ -135,12 +149,18 @@ static bool addPupil(Builder *b, uint32_t familyIndex, uint32_t home, bool first
                             genRngBelow(&b->rng, model->schools[school].lastYear -
                                                      model->schools[school].firstYear + 1u));
     pupil->newIndex = GEN_NONE;
+    if (twin) {
+        pupil->year = pupil[-1].year;
+        pupil->twin = 1;
+    }
     if (joiner) {
         pupil->status = GEN_STATUS_JOINER;
     } else {
         b->filled[school]++;
         pupil->oldId = b->nextOldId++;
         pupil->status = genRngUnit(&b->rng) < LEAVER_RATE ? GEN_STATUS_LEAVER : GEN_STATUS_MATCH;
+        if (twin)
+            pupil->status = pupil[-1].status;
     }
     return true;
 }
@@ -152,15 +172,8 @@ static void addContacts(Builder *b, uint32_t familyIndex, uint16_t school, const
                         uint8_t contacts)
 {
     GenModel *model = b->model;
-    const GenFamily *family = &model->families[familyIndex];
-    bool anyOld = false, anyNew = false;
+    uint8_t status = genPopulationContactStatus(model, familyIndex, school);
 
-    for (uint32_t p = family->firstPupil; p < family->firstPupil + family->pupilCount; p++) {
-        if (model->pupils[p].school != school)
-            continue;
-        anyOld |= model->pupils[p].status != GEN_STATUS_JOINER;
-        anyNew |= model->pupils[p].status != GEN_STATUS_LEAVER;
-    }
     for (uint8_t c = 0; c < contacts; c++) {
         GenContact *contact = &model->contacts[model->contactCount++];
         memset(contact, 0, sizeof *contact);
@@ -170,8 +183,8 @@ static void addContacts(Builder *b, uint32_t familyIndex, uint16_t school, const
         contact->priority = (uint8_t)(c + 1);
         contact->accountCount = 1;
         contact->newIndex = GEN_NONE;
-        contact->status = !anyOld ? GEN_STATUS_JOINER : anyNew ? GEN_STATUS_MATCH : GEN_STATUS_LEAVER;
-        if (anyOld)
+        contact->status = status;
+        if (status != GEN_STATUS_JOINER)
             contact->oldId = b->nextOldId++;
     }
 }
@@ -230,51 +243,12 @@ static bool buildFamilies(Builder *b, Error *err)
     return true;
 }
 
-/* A contact's children on the platform: those in its school. */
-static uint32_t platformChildren(const GenModel *model, const GenContact *contact)
-{
-    const GenFamily *family = &model->families[contact->family];
-    uint32_t count = 0;
-    for (uint32_t p = family->firstPupil; p < family->firstPupil + family->pupilCount; p++)
-        count += model->pupils[p].status != GEN_STATUS_JOINER && model->pupils[p].school == contact->school;
-    return count;
-}
-
-/* Parents with an account per child: a share of those with 2+ children on the platform, topped
- * up in order so small datasets still have at least PARENT_DUPLICATE_MIN of them. */
-static void chooseParentDuplicates(Builder *b)
-{
-    GenModel *model = b->model;
-    uint32_t parents = 0, duplicated = 0, needed;
-
-    for (uint32_t c = 0; c < model->contactCount; c++) {
-        GenContact *contact = &model->contacts[c];
-        uint32_t children = platformChildren(model, contact);
-        if (contact->status == GEN_STATUS_JOINER)
-            continue;
-        parents++;
-        if (children >= 2 && genRngUnit(&b->rng) < PARENT_DUPLICATE_RATE) {
-            contact->accountCount = (uint8_t)children;
-            duplicated++;
-        }
-    }
-    needed = (uint32_t)(parents * PARENT_DUPLICATE_MIN + 0.999);
-    for (uint32_t c = 0; c < model->contactCount && duplicated < needed; c++) {
-        GenContact *contact = &model->contacts[c];
-        uint32_t children = platformChildren(model, contact);
-        if (contact->status != GEN_STATUS_JOINER && children >= 2 && contact->accountCount == 1) {
-            contact->accountCount = (uint8_t)children;
-            duplicated++;
-        }
-    }
-}
-
 /* Staff per school: about one per twelve pupils, teachers first among roles. Teacher + staff
  * account pairs are marked by duplicateAccount = 1 until gen_layout.c numbers accounts. */
 static bool buildStaff(Builder *b, Error *err)
 {
     GenModel *model = b->model;
-    uint32_t capacity = 0, platformStaff = 0, duplicated = 0, needed;
+    uint32_t capacity = 0, platformStaff = 0, duplicated = 0, needed, joiners = 0, leavers = 0;
 
     for (uint32_t s = 0; s < model->schoolCount; s++) {
         GenSchool *school = &model->schools[s];
@@ -291,6 +265,7 @@ static bool buildStaff(Builder *b, Error *err)
             member->seed = genRngNext(&b->rng);
             member->school = (uint16_t)s;
             member->newIndex = GEN_NONE;
+            member->parentContact = GEN_NONE;
             member->role = genRngUnit(&b->rng) < TEACHER_RATE
                                ? 0
                                : (uint8_t)(1 + genRngBelow(&b->rng, STAFF_ROLE_COUNT - 1));
@@ -298,8 +273,13 @@ static bool buildStaff(Builder *b, Error *err)
             if (member->role == 0)
                 member->teacherNumber = 1000000u + (model->staffCount * 37u +
                                                     genRngBelow(&b->rng, 37)) % 8999999u;
-            if (genRngUnit(&b->rng) < JOINER_RATE) {
+            /* Joiners are drawn, and topped up so that every school boundary has seen at
+             * least JOINER_MIN of them. */
+            if (genRngUnit(&b->rng) < JOINER_RATE ||
+                (placed == target - 1 &&
+                 joiners < (uint32_t)((platformStaff + 1 + joiners) * JOINER_MIN + 0.999))) {
                 member->status = GEN_STATUS_JOINER;
+                joiners++;
             } else {
                 member->oldId = b->nextOldId++;
                 member->status =
@@ -316,6 +296,15 @@ static bool buildStaff(Builder *b, Error *err)
             model->staffCount++;
         }
         school->staffEnd = model->staffCount;
+    }
+    for (uint32_t i = 0; i < model->staffCount; i++)
+        leavers += model->staff[i].status == GEN_STATUS_LEAVER;
+    needed = (uint32_t)(platformStaff * LEAVER_MIN + 0.999);
+    for (uint32_t i = 0; i < model->staffCount && leavers < needed; i++) {
+        if (model->staff[i].status == GEN_STATUS_MATCH) {
+            model->staff[i].status = GEN_STATUS_LEAVER;
+            leavers++;
+        }
     }
     needed = (uint32_t)(platformStaff * STAFF_DUPLICATE_MIN + 0.999);
     for (uint32_t i = 0; i < model->staffCount && duplicated < needed; i++) {
@@ -340,8 +329,14 @@ bool genModelBuild(const GenConfig *config, GenModel *model, Error *err)
     genRngSeed(&builder.rng, config->seed);
     ok = buildSchools(&builder, err) && buildFamilies(&builder, err);
     if (ok) {
-        chooseParentDuplicates(&builder);
+        genPopulationTopUpLeavers(model, LEAVER_MIN);
+        genPopulationParentDuplicates(model, &builder.rng, PARENT_DUPLICATE_RATE,
+                                      PARENT_DUPLICATE_MIN);
         ok = buildStaff(&builder, err);
+    }
+    if (ok) {
+        genPopulationStaffParents(model, &builder.rng, STAFF_PARENT_RATE);
+        genPopulationSchoolCodeChange(model);
     }
     /* Group IDs of the old MIS follow its people's, as they would in one SIMS database. */
     model->nextOldId = builder.nextOldId;

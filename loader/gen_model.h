@@ -30,7 +30,9 @@ typedef enum GenIdKind { GEN_ID_PUPIL = 0, GEN_ID_STAFF, GEN_ID_CONTACT, GEN_ID_
 
 typedef struct GenSchool {
     char name[96];
-    char lea[4];
+    char lea[4];            /* as the platform and the old MIS know it (and as UPNs carry it) */
+    char newLea[4];         /* as the new MIS exports it: differs for a school that changed
+                             * authority (one school of a trust, see gen_model.c) */
     char dfe[8];
     char urn[8];
     const char *slug;       /* email domain part */
@@ -68,6 +70,8 @@ typedef struct GenPupil {
     uint16_t upnSerial;     /* ... and this serial (1..999) */
     uint8_t year;
     uint8_t status;         /* GenStatus */
+    uint8_t twin;           /* 1: the twin of the pupil before it (same family, school, year,
+                             * date of birth) */
 } GenPupil;
 
 /* A contact's record in one school: its MIS record and platform account there, related to the
@@ -97,6 +101,8 @@ typedef struct GenStaff {
     uint8_t status;
     uint8_t role;              /* genPersonStaffRole index; 0 = Teacher */
     bool keptIsTeacher;        /* staff_role of the kept account: 'teacher' (else 'staff') */
+    uint32_t parentContact;    /* a parent at the school: their contact record (the same
+                                * person), else GEN_NONE */
     char code[8];              /* staff code, unique within the school */
 } GenStaff;
 
@@ -137,6 +143,9 @@ typedef struct GenModel {
     uint32_t platformGroupCount;
     uint32_t newCount[4];      /* records per GenIdKind in the new extract */
     GenTally pupilTally, staffTally, contactTally, groupTally;
+    uint32_t twinPupils;       /* pupils who are a twin (both of a pair count) */
+    uint32_t staffParents;     /* staff who are also a contact of a pupil in their school */
+    uint32_t codeChanges;      /* schools whose LEA code differs in the new MIS */
 } GenModel;
 
 /* Builds the whole model from config. On failure (out of memory, impossible sizes) fills err

@@ -147,6 +147,13 @@ static const char *pick(NameTable *table, uint64_t draw)
     return table->names[low].name;
 }
 
+void genNamesPrepare(void)
+{
+    (void)pick(&femaleTable, 0);
+    (void)pick(&maleTable, 0);
+    (void)pick(&surnameTable, 0);
+}
+
 const char *genNamesForename(bool female, uint64_t draw)
 {
     return pick(female ? &femaleTable : &maleTable, draw);

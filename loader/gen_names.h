@@ -13,6 +13,9 @@
  */
 const char *genNamesForename(bool female, uint64_t draw);
 
+/* Fills the lookup tables; call once before threads share the pickers. */
+void genNamesPrepare(void);
+
 /* The common short form of a forename ("William" → "Bill"), or NULL when it has none. */
 const char *genNamesNickname(const char *forename);
 

@@ -2,35 +2,69 @@
 #include "gen_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BUFFER_SIZE (1 << 20)
 
 bool genOutOpen(GenOut *out, const char *dir, const char *name, Error *err)
 {
     memset(out, 0, sizeof *out);
+    out->fd = -1;
     snprintf(out->path, sizeof out->path, "%s/%s", dir, name);
-    out->file = fopen(out->path, "w");
-    if (out->file == NULL) {
+    /* A big buffer of our own: a million pupils are hundreds of megabytes of output. */
+    out->buffer = malloc(BUFFER_SIZE);
+    if (out->buffer == NULL)
+        return errorSet(err, EXIT_INTERNAL, "gen: out of memory for %s", out->path);
+    out->fd = open(out->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out->fd < 0) {
+        free(out->buffer);
+        out->buffer = NULL;
         errorSet(err, EXIT_INPUT, "gen: cannot create %s: %s", out->path, strerror(errno));
         errorHint(err, "check that --out names a writable directory");
         return false;
     }
-    /* A big buffer: a million pupils are hundreds of megabytes of output. */
-    out->buffer = malloc(BUFFER_SIZE);
-    if (out->buffer != NULL)
-        setvbuf(out->file, out->buffer, _IOFBF, BUFFER_SIZE);
     return true;
+}
+
+/* Writes the buffer out; remembers the first failure. */
+static void flushBuffer(GenOut *out)
+{
+    size_t done = 0;
+
+    while (done < out->used && out->failedErrno == 0) {
+        ssize_t written = write(out->fd, out->buffer + done, out->used - done);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            out->failedErrno = written < 0 ? errno : EIO;
+        else
+            done += (size_t)written;
+    }
+    out->flushed += (long)out->used;
+    out->used = 0;
 }
 
 void genOutBytes(GenOut *out, const char *bytes, size_t length)
 {
     if (out->failedErrno != 0 || length == 0)
         return;
-    if (fwrite(bytes, 1, length, out->file) != length)
-        out->failedErrno = errno ? errno : EIO;
+    if (out->used + length > BUFFER_SIZE) {
+        flushBuffer(out);
+        if (length > BUFFER_SIZE) {
+            out->used = length; /* too big to buffer: write it straight through */
+            char *saved = out->buffer;
+            out->buffer = (char *)bytes;
+            flushBuffer(out);
+            out->buffer = saved;
+            return;
+        }
+    }
+    memcpy(out->buffer + out->used, bytes, length);
+    out->used += length;
 }
 
 void genOutText(GenOut *out, const char *text)
@@ -40,16 +74,21 @@ void genOutText(GenOut *out, const char *text)
 
 void genOutPrintf(GenOut *out, const char *format, ...)
 {
+    char line[4096];
     va_list args;
+    int length;
 
     if (out->failedErrno != 0)
         return;
     va_start(args, format);
-    if (vfprintf(out->file, format, args) < 0)
-        out->failedErrno = errno ? errno : EIO;
+    length = vsnprintf(line, sizeof line, format, args);
     va_end(args);
+    if (length < 0 || (size_t)length >= sizeof line) {
+        out->failedErrno = EOVERFLOW; /* a bug: no generated line is this long */
+        return;
+    }
+    genOutBytes(out, line, (size_t)length);
 }
-
 void genOutXml(GenOut *out, const char *text)
 {
     const char *run = text;
@@ -109,20 +148,20 @@ void genOutSqlLiteral(GenOut *out, const char *text)
 
 long genOutOffset(GenOut *out)
 {
-    return out->file ? ftell(out->file) : -1;
+    return out->fd >= 0 ? out->flushed + (long)out->used : -1;
 }
 
 bool genOutClose(GenOut *out, Error *err)
 {
-    int failed = out->failedErrno;
+    int failed;
 
-    if (out->file == NULL)
+    if (out->fd < 0)
         return true;
-    if (fflush(out->file) != 0 && failed == 0)
+    flushBuffer(out);
+    failed = out->failedErrno;
+    if (close(out->fd) != 0 && failed == 0)
         failed = errno ? errno : EIO;
-    if (fclose(out->file) != 0 && failed == 0)
-        failed = errno ? errno : EIO;
-    out->file = NULL;
+    out->fd = -1;
     free(out->buffer);
     out->buffer = NULL;
     if (failed != 0) {

@@ -7,6 +7,7 @@
 #include "gen_date.h"
 #include "gen_names.h"
 #include "gen_noise.h"
+#include "gen_person_noise.h"
 #include "gen_places.h"
 #include "gen_rng.h"
 
@@ -15,8 +16,12 @@
 enum Field {
     F_SEX = 1, F_FORENAME, F_SURNAME_A, F_SURNAME_B, F_HYPHENATED, F_DOB, F_EMAIL, F_HOUSE,
     F_STREET, F_LOCALITY, F_POSTCODE, F_MOBILE, F_HOME_PHONE, F_TITLE, F_PATTERN, F_THIRD,
-    F_MOTHER_SURNAME, F_NI, F_SURNAME, F_OWN_SURNAME,
+    F_MOTHER_SURNAME, F_NI, F_SURNAME, F_OWN_SURNAME, F_MOVED, F_SEPARATED,
 };
+
+/* Separated parents: the second contact of this share of two-contact families lives at an
+ * address of their own. */
+#define SEPARATED_PERCENT 12
 
 typedef struct Relation {
     const char *type;
@@ -31,9 +36,9 @@ static const Relation RELATIONS[] = {
     {"Step-father", 'M', false, true, 'O'},  {"Carer", 0, true, true, 'O'},
     {"Grandmother", 'F', false, false, 'B'}, {"Grandfather", 'M', false, false, 'B'},
     {"Aunt", 'F', false, false, 'B'},        {"Uncle", 'M', false, false, 'A'},
-    {"Family Friend", 0, false, false, 'O'},
+    {"Family Friend", 0, false, false, 'O'}, {"Step-mother", 'F', false, true, 'O'},
 };
-enum { MOTHER, FATHER, STEP_FATHER, CARER, GRANDMOTHER, GRANDFATHER, AUNT, UNCLE, FRIEND };
+enum { MOTHER, FATHER, STEP_FATHER, CARER, GRANDMOTHER, GRANDFATHER, AUNT, UNCLE, FRIEND, STEP_MOTHER };
 
 static const char *const STAFF_ROLES[] = {
     "Teacher", "Teaching Assistant", "Administrator", "Site Manager", "Librarian",
@@ -59,12 +64,14 @@ static const Relation *relationOf(const GenModel *model, const GenContact *conta
         return &RELATIONS[GRANDMOTHER + genHashBelow(contact->seed, F_THIRD, 5)];
     if (family->contactsPerSchool == 1)
         return &RELATIONS[draw < 14 ? MOTHER : draw < 18 ? FATHER : CARER];
-    if (draw < 15)
+    if (draw < 14)
         return &RELATIONS[contact->priority == 1 ? MOTHER : FATHER];
-    if (draw < 17)
+    if (draw < 16)
         return &RELATIONS[contact->priority == 1 ? FATHER : MOTHER];
-    if (draw < 19)
+    if (draw < 18)
         return &RELATIONS[contact->priority == 1 ? MOTHER : STEP_FATHER];
+    if (draw < 19)
+        return &RELATIONS[contact->priority == 1 ? FATHER : STEP_MOTHER];
     return &RELATIONS[contact->priority == 1 ? MOTHER : GRANDMOTHER];
 }
 
@@ -100,122 +107,24 @@ static void adultTitle(uint64_t seed, char sex, char *out, size_t size)
     snprintf(out, size, "%s", title);
 }
 
-/* Copies text into a field, truncating (at a byte; names are far shorter than the fields). */
-static void copyText(char *out, size_t size, const char *text)
-{
-    size_t length = strlen(text);
-
-    if (length >= size)
-        length = size - 1;
-    memcpy(out, text, length);
-    out[length] = '\0';
-}
-
 static void login(const char *text, char *out, size_t size)
 {
     if (genNamesFold(text, true, out, size) == 0)
         snprintf(out, size, "x");
 }
 
-/* Swaps two different adjacent lowercase ASCII letters; false when the name has none. */
-static bool forenameTypo(char *name, uint64_t seed)
+/* The household's address after a move (moved-house): same town, another street and house. */
+static void movedAddress(uint64_t householdSeed, const GenPlace *place, GenAddress *out)
 {
-    size_t length = strlen(name), candidates = 0, chosen;
-
-    for (size_t i = 1; i + 1 < length; i++)
-        candidates += name[i] >= 'a' && name[i] <= 'z' && name[i + 1] >= 'a' &&
-                      name[i + 1] <= 'z' && name[i] != name[i + 1];
-    if (candidates == 0)
-        return false;
-    chosen = genHashBelow(seed, 2000, (uint32_t)candidates);
-    for (size_t i = 1; i + 1 < length; i++) {
-        if (name[i] >= 'a' && name[i] <= 'z' && name[i + 1] >= 'a' && name[i + 1] <= 'z' &&
-            name[i] != name[i + 1] && chosen-- == 0) {
-            char swap = name[i];
-            name[i] = name[i + 1], name[i + 1] = swap;
-            return true;
-        }
-    }
-    return false;
+    address(genHash(householdSeed, F_MOVED), place, out);
 }
 
-static bool dobError(char *dob)
+/* A twin takes the date of birth of the sibling before it (twins are next to each other). */
+static uint64_t dobSeed(const GenModel *model, uint32_t index)
 {
-    int year;
-    unsigned month, day;
-
-    if (dob[0] == '\0' || sscanf(dob, "%4d-%2u-%2u", &year, &month, &day) != 3)
-        return false;
-    if (day <= 12 && day != month) {
-        unsigned swap = day;
-        day = month, month = swap;
-    } else {
-        day = day == 1 ? 2u : day - 1;
-    }
-    snprintf(dob, 11, "%04u-%02u-%02u", (unsigned)year % 10000u, month % 100u, day % 100u);
-    return true;
-}
-
-/* Applies the drawn noise kinds to a NEW-side record; keeps the bits of those that changed it. */
-static void applyNoise(GenPerson *person, unsigned drawn, GenRole role, uint64_t seed,
-                       const char *emailDomain)
-{
-    unsigned applied = drawn & (1u << GEN_NOISE_TEMPORARY_UPN);
-    char buffer[160];
-
-    if (drawn & (1u << GEN_NOISE_PREFERRED_NAME)) {
-        const char *nickname = genNamesNickname(person->forename);
-        if (nickname != NULL) {
-            snprintf(person->preferredForename, sizeof person->preferredForename, "%s", nickname);
-            applied |= 1u << GEN_NOISE_PREFERRED_NAME;
-        }
-    }
-    if (drawn & (1u << GEN_NOISE_SURNAME_CHANGE)) {
-        const char *other = genNamesSurname(genHash(seed, F_SURNAME + 2000));
-        if (strcmp(other, person->surname) != 0) {
-            if (role == GEN_ROLE_PUPIL)
-                snprintf(buffer, sizeof buffer, "%s-%s", person->surname, other);
-            else
-                snprintf(buffer, sizeof buffer, "%s", other);
-            copyText(person->surname, sizeof person->surname, buffer);
-            applied |= 1u << GEN_NOISE_SURNAME_CHANGE;
-        }
-    }
-    if ((drawn & (1u << GEN_NOISE_FORENAME_TYPO)) && forenameTypo(person->forename, seed))
-        applied |= 1u << GEN_NOISE_FORENAME_TYPO;
-    if ((drawn & (1u << GEN_NOISE_DOB_ERROR)) && dobError(person->dob))
-        applied |= 1u << GEN_NOISE_DOB_ERROR;
-    if ((drawn & (1u << GEN_NOISE_DIACRITICS_LOST)) &&
-        (genNamesHasNonAscii(person->forename) || genNamesHasNonAscii(person->surname) ||
-         genNamesHasNonAscii(person->preferredForename))) {
-        genNamesFold(person->forename, false, buffer, sizeof buffer);
-        copyText(person->forename, sizeof person->forename, buffer);
-        genNamesFold(person->surname, false, buffer, sizeof buffer);
-        copyText(person->surname, sizeof person->surname, buffer);
-        genNamesFold(person->preferredForename, false, buffer, sizeof buffer);
-        copyText(person->preferredForename, sizeof person->preferredForename, buffer);
-        applied |= 1u << GEN_NOISE_DIACRITICS_LOST;
-    }
-    if ((drawn & (1u << GEN_NOISE_EMAIL_CHANGE)) && person->email[0] != '\0') {
-        char forename[64], surname[64];
-        login(person->forename, forename, sizeof forename);
-        login(person->surname, surname, sizeof surname);
-        snprintf(person->email, sizeof person->email, "%s%s%u@%s", forename, surname,
-                 genHashBelow(seed, F_EMAIL + 2000, 90) + 10, emailDomain);
-        applied |= 1u << GEN_NOISE_EMAIL_CHANGE;
-    }
-    if (drawn & (1u << GEN_NOISE_SURNAME_CASE)) {
-        bool changed = false;
-        for (char *c = person->surname; *c != '\0'; c++) {
-            if (*c >= 'a' && *c <= 'z') {
-                *c = (char)(*c - 'a' + 'A');
-                changed = true;
-            }
-        }
-        if (changed)
-            applied |= 1u << GEN_NOISE_SURNAME_CASE;
-    }
-    person->noise = applied;
+    while (index > 0 && model->pupils[index].twin)
+        index--;
+    return model->pupils[index].seed;
 }
 
 void genPersonPupil(const GenModel *model, uint32_t index, GenSide side, GenPerson *out)
@@ -225,12 +134,14 @@ void genPersonPupil(const GenModel *model, uint32_t index, GenSide side, GenPers
     const GenSchool *school = &model->schools[pupil->school];
     const GenPlace *place = genPlacesGet(model->schools[family->homeSchool].place);
     unsigned drawn = pupil->status == GEN_STATUS_MATCH
-                         ? genNoiseDraw(model->config.noise, GEN_ROLE_PUPIL, pupil->seed)
+                         ? genNoiseDraw(model->config.noiseRates, GEN_ROLE_PUPIL, pupil->seed,
+                                        family->seed)
                          : 0;
     bool temporary = (drawn & (1u << GEN_NOISE_TEMPORARY_UPN)) != 0;
     int64_t first = genDateDays(GEN_ACADEMIC_YEAR_START - 5 - pupil->year, 9, 1);
     int64_t last = genDateDays(GEN_ACADEMIC_YEAR_START - 4 - pupil->year, 9, 1);
     char forename[64], surname[64];
+    GenAddress moved;
 
     memset(out, 0, sizeof *out);
     out->sex = genHashBelow(pupil->seed, F_SEX, 2) ? 'F' : 'M';
@@ -246,8 +157,8 @@ void genPersonPupil(const GenModel *model, uint32_t index, GenSide side, GenPers
             snprintf(out->surname + length, sizeof out->surname - length, "-%s", other);
         }
     }
-    genDateFormat(first + genHashBelow(pupil->seed, F_DOB, (uint32_t)(last - first)), out->dob,
-                  sizeof out->dob);
+    genDateFormat(first + genHashBelow(dobSeed(model, index), F_DOB, (uint32_t)(last - first)),
+                  out->dob, sizeof out->dob);
     genModelUpn(model, pupil, side == GEN_SIDE_OLD && temporary, out->upn);
     if (side == GEN_SIDE_NEW && temporary)
         genModelUpn(model, pupil, true, out->formerUpn);
@@ -256,8 +167,10 @@ void genPersonPupil(const GenModel *model, uint32_t index, GenSide side, GenPers
     snprintf(out->email, sizeof out->email, "%s.%s%02u@pupils.%s.example.org", forename, surname,
              genHashBelow(pupil->seed, F_EMAIL, 100), school->slug);
     address(family->seed, place, &out->address);
-    if (side == GEN_SIDE_NEW)
-        applyNoise(out, drawn, GEN_ROLE_PUPIL, pupil->seed, "pupils.example.org");
+    if (side == GEN_SIDE_NEW) {
+        movedAddress(family->seed, place, &moved);
+        genPersonNoiseApply(out, drawn, GEN_ROLE_PUPIL, pupil->seed, "pupils.example.org", &moved);
+    }
 }
 
 void genPersonStaff(const GenModel *model, uint32_t index, GenSide side, GenPerson *out)
@@ -266,16 +179,36 @@ void genPersonStaff(const GenModel *model, uint32_t index, GenSide side, GenPers
     const GenSchool *school = &model->schools[member->school];
     static const char NI_FIRST[] = "ABCEGHJKLMNOPRSTWXYZ", NI_SECOND[] = "ABCEGHJKLMNPRSTWXYZ";
     int64_t first = genDateDays(1962, 1, 1), last = genDateDays(2002, 1, 1);
-    uint64_t ni = genHash(member->seed, F_NI);
+    uint64_t ni = genHash(member->seed, F_NI), household = member->seed;
+    const GenPlace *place = genPlacesGet(school->place);
     char forename[64], surname[64], domain[64];
+    GenAddress moved;
 
     memset(out, 0, sizeof *out);
-    out->sex = genHashBelow(member->seed, F_SEX, 100) < 70 ? 'F' : 'M';
-    snprintf(out->forename, sizeof out->forename, "%s",
-             genNamesForename(out->sex == 'F', genHash(member->seed, F_FORENAME)));
-    snprintf(out->surname, sizeof out->surname, "%s",
-             genNamesSurname(genHash(member->seed, F_SURNAME)));
-    adultTitle(member->seed, out->sex, out->title, sizeof out->title);
+    if (member->parentContact != GEN_NONE) {
+        /* A parent who also works at the school: the same person as the contact record (name,
+         * sex, title, home), with a work email of their own. */
+        const GenContact *contact = &model->contacts[member->parentContact];
+        GenPerson parent;
+        genPersonContact(model, member->parentContact, GEN_SIDE_OLD, &parent);
+        snprintf(out->forename, sizeof out->forename, "%s", parent.forename);
+        snprintf(out->surname, sizeof out->surname, "%s", parent.surname);
+        snprintf(out->title, sizeof out->title, "%s", parent.title);
+        out->sex = parent.sex;
+        out->address = parent.address;
+        household = genPersonLivesAtHome(model, member->parentContact)
+                        ? model->families[contact->family].seed
+                        : contact->seed;
+        place = genPlacesGet(model->schools[model->families[contact->family].homeSchool].place);
+    } else {
+        out->sex = genHashBelow(member->seed, F_SEX, 100) < 70 ? 'F' : 'M';
+        snprintf(out->forename, sizeof out->forename, "%s",
+                 genNamesForename(out->sex == 'F', genHash(member->seed, F_FORENAME)));
+        snprintf(out->surname, sizeof out->surname, "%s",
+                 genNamesSurname(genHash(member->seed, F_SURNAME)));
+        adultTitle(member->seed, out->sex, out->title, sizeof out->title);
+        address(member->seed, place, &out->address);
+    }
     genDateFormat(first + genHashBelow(member->seed, F_DOB, (uint32_t)(last - first)), out->dob,
                   sizeof out->dob);
     snprintf(out->niNumber, sizeof out->niNumber, "%c%c%06u%c", NI_FIRST[ni % 20],
@@ -283,11 +216,27 @@ void genPersonStaff(const GenModel *model, uint32_t index, GenSide side, GenPers
     login(out->forename, forename, sizeof forename);
     login(out->surname, surname, sizeof surname);
     snprintf(domain, sizeof domain, "%s.example.org", school->slug);
-    snprintf(out->email, sizeof out->email, "%c.%s@%s", forename[0], surname, domain);
-    address(member->seed, genPlacesGet(school->place), &out->address);
-    if (side == GEN_SIDE_NEW && member->status == GEN_STATUS_MATCH)
-        applyNoise(out, genNoiseDraw(model->config.noise, GEN_ROLE_STAFF, member->seed),
-                   GEN_ROLE_STAFF, member->seed, domain);
+    /* A school's mailboxes are unique: the second W. Allen (staff code WAL2) is w.allen2@. */
+    snprintf(out->email, sizeof out->email, "%c.%s%s@%s", forename[0], surname,
+             member->code + strcspn(member->code, "0123456789"), domain);
+    if (side == GEN_SIDE_NEW && member->status == GEN_STATUS_MATCH) {
+        movedAddress(household, place, &moved);
+        genPersonNoiseApply(out, genNoiseDraw(model->config.noiseRates, GEN_ROLE_STAFF,
+                                              member->seed, household),
+                            GEN_ROLE_STAFF, member->seed, domain, &moved);
+    }
+}
+
+bool genPersonLivesAtHome(const GenModel *model, uint32_t index)
+{
+    const GenContact *contact = &model->contacts[index];
+    const GenFamily *family = &model->families[contact->family];
+
+    if (!relationOf(model, contact)->sameHome)
+        return false;
+    /* Separated parents: the second of two lives elsewhere. */
+    return !(family->contactsPerSchool == 2 && contact->priority == 2 &&
+             genHashBelow(family->seed, F_SEPARATED, 100) < SEPARATED_PERCENT);
 }
 
 void genPersonContact(const GenModel *model, uint32_t index, GenSide side, GenPerson *out)
@@ -297,8 +246,11 @@ void genPersonContact(const GenModel *model, uint32_t index, GenSide side, GenPe
     const GenFamily *family = &model->families[contact->family];
     const GenPlace *place = genPlacesGet(model->schools[family->homeSchool].place);
     const Relation *relation = relationOf(model, contact);
+    bool atHome = genPersonLivesAtHome(model, index);
+    uint64_t household = atHome ? family->seed : contact->seed;
     char surnameSource = relation->surname;
     char forename[64], surname[64];
+    GenAddress moved;
 
     memset(out, 0, sizeof *out);
     out->sex = relation->sex ? relation->sex : genHashBelow(contact->seed, F_SEX, 2) ? 'F' : 'M';
@@ -320,13 +272,17 @@ void genPersonContact(const GenModel *model, uint32_t index, GenSide side, GenPe
                  DOMAINS[genHashBelow(contact->seed, F_EMAIL + 200, 3)]);
     snprintf(out->mobile, sizeof out->mobile, "07700 9%05u",
              genHashBelow(contact->seed, F_MOBILE, 100000));
-    if (relation->sameHome && genHashBelow(family->seed, F_HOME_PHONE, 100) < 40)
+    if (atHome && genHashBelow(family->seed, F_HOME_PHONE, 100) < 40)
         snprintf(out->homePhone, sizeof out->homePhone, "01632 960%03u",
                  genHashBelow(family->seed, F_HOME_PHONE + 100, 1000));
-    address(relation->sameHome ? family->seed : contact->seed, place, &out->address);
-    if (side == GEN_SIDE_NEW && contact->status == GEN_STATUS_MATCH)
-        applyNoise(out, genNoiseDraw(model->config.noise, GEN_ROLE_PARENT, contact->seed),
-                   GEN_ROLE_PARENT, contact->seed, DOMAINS[genHashBelow(contact->seed, F_EMAIL + 300, 3)]);
+    address(household, place, &out->address);
+    if (side == GEN_SIDE_NEW && contact->status == GEN_STATUS_MATCH) {
+        movedAddress(household, place, &moved);
+        genPersonNoiseApply(out, genNoiseDraw(model->config.noiseRates, GEN_ROLE_PARENT,
+                                              contact->seed, household),
+                            GEN_ROLE_PARENT, contact->seed,
+                            DOMAINS[genHashBelow(contact->seed, F_EMAIL + 300, 3)], &moved);
+    }
 }
 
 unsigned genPersonNoise(const GenModel *model, GenRole role, uint32_t index)

@@ -55,6 +55,10 @@ typedef struct GenRelation {
 } GenRelation;
 GenRelation genPersonRelation(const GenModel *model, uint32_t contact);
 
+/* Whether a contact lives at the family's home (shares its address and moves with it); not
+ * grandparents, friends, or the second of separated parents. */
+bool genPersonLivesAtHome(const GenModel *model, uint32_t contact);
+
 /* "Teacher", "Teaching Assistant", ... (index GenStaff.role). */
 const char *genPersonStaffRole(uint8_t role);
 

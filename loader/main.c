@@ -21,6 +21,7 @@ static const Command COMMANDS[] = {
     {"load", commandLoad, "load an MIS extract or the platform's users into staging"},
     {"match", commandMatch, "match platform accounts to new MIS records with the rules"},
     {"explain", commandExplain, "field-by-field reasons behind one account's match decision"},
+    {"eval", commandEval, "measure the match decisions against a generated dataset's truth.csv"},
     {"plan", commandPlan, "write plan.sql, the report and the review queue"},
     {"apply", commandApply, "apply a plan to a test copy: one transaction, checks before COMMIT"},
     {"verify", commandVerify, "run the conversion checks on the target"},

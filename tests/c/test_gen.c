@@ -384,13 +384,47 @@ static void test_command_line(void **state)
     assert_int_equal(run("%s gen --out %s/x 2>/dev/null", MISSWITCH_BINARY, baseDir), 2);
     assert_int_equal(run("%s gen --pupils 10 2>/dev/null", MISSWITCH_BINARY), 2);
     assert_int_equal(run("%s gen --pupils 0 --out %s/x 2>/dev/null", MISSWITCH_BINARY, baseDir), 2);
+    /* not a level, so a noise file: and not a good one (an input error) */
     assert_int_equal(run("%s gen --pupils 10 --noise /etc/passwd --out %s/x 2>/dev/null",
+                         MISSWITCH_BINARY, baseDir), 6);
+    assert_int_equal(run("%s gen --pupils 10 --threads 0 --out %s/x 2>/dev/null",
                          MISSWITCH_BINARY, baseDir), 2);
     assert_int_equal(run("%s gen --pupils 2 --schools 3 --out %s/x 2>/dev/null", MISSWITCH_BINARY,
                          baseDir), 2);
     /* the smallest school still makes sense, in a directory made on the way */
     assert_int_equal(run("%s -q gen --pupils 1 --noise none --out %s/tiny/nested", MISSWITCH_BINARY,
                          baseDir), 0);
+}
+
+/* The files are written by worker threads; how many never changes a byte. */
+static void test_threads_do_not_change_the_bytes(void **state)
+{
+    char single[4300];
+    (void)state;
+
+    snprintf(single, sizeof single, "%s/one-thread", baseDir);
+    assert_int_equal(run("%s -q gen " ARGS " --threads 1 --out %s", MISSWITCH_BINARY, single), 0);
+    for (size_t i = 0; i < sizeof OUTPUTS / sizeof OUTPUTS[0]; i++) {
+        size_t lengthA, lengthB;
+        char *a = readFile(fixtureDir, OUTPUTS[i], &lengthA);
+        char *b = readFile(single, OUTPUTS[i], &lengthB);
+        assert_int_equal(lengthA, lengthB);
+        assert_memory_equal(a, b, lengthA);
+        free(a), free(b);
+    }
+}
+
+/* The native extracts follow the format's XSD (docs/extract-format.xsd), noise and all. */
+static void test_native_extracts_follow_the_schema(void **state)
+{
+    char schema[4200];
+    (void)state;
+
+    snprintf(schema, sizeof schema, "%s/docs/extract-format.xsd", MISSWITCH_SOURCE_DIR);
+    if (access(schema, R_OK) != 0)
+        skip();
+    assert_int_equal(run("xmllint --noout --schema %s %s/old-extract.xml %s/new-extract.xml "
+                         "2>/dev/null", schema, fixtureDir, fixtureDir), 0);
 }
 
 static void test_full_disk_is_an_error(void **state)
@@ -415,6 +449,8 @@ int main(void)
         cmocka_unit_test(test_truth_matches_platform_and_extracts),
         cmocka_unit_test(test_xml_is_well_formed_and_escaped),
         cmocka_unit_test(test_command_line),
+        cmocka_unit_test(test_threads_do_not_change_the_bytes),
+        cmocka_unit_test(test_native_extracts_follow_the_schema),
         cmocka_unit_test(test_full_disk_is_an_error),
     };
     return cmocka_run_group_tests(tests, setupFixture, teardownFixture);

@@ -96,6 +96,18 @@ for step in data conflicts relink_pupils checks commit; do
     [ "$(relinked)" -eq 0 ] && [ "$(applied_runs)" -eq 0 ] || fail "kill -9 before step $step left changes"
 done
 
+# 4b. ^C (SIGINT) between steps: the run stops there and rolls back.
+MISSWITCH_TEST_PAUSE_AT=relink_staff "$misswitch" -q apply --plan "$work/plan" >/dev/null 2>"$work/int.err" &
+pid=$!
+wait_stopped $pid
+kill -INT $pid
+kill -CONT $pid
+set +e; wait $pid; status=$?; set -e
+[ "$status" -ne 0 ] || fail "apply interrupted with SIGINT exited 0"
+grep -q "interrupted" "$work/int.err" || fail "SIGINT: $(cat "$work/int.err")"
+wait_no_backend
+[ "$(relinked)" -eq 0 ] && [ "$(applied_runs)" -eq 0 ] || fail "SIGINT left changes"
+
 # 5. kill -9 at random moments: either untouched or fully applied, never half.
 for delay in 0.01 0.03 0.05 0.08 0.12 0.2; do
     "$misswitch" -q apply --plan "$work/plan" >/dev/null 2>&1 &
@@ -114,4 +126,4 @@ done
 
 run=$("$misswitch" -q --json apply --plan "$work/plan" | sed -n 's/.*"run": \([0-9]*\).*/\1/p')
 [ "$(relinked)" -eq "$pupils" ] || fail "the final re-run relinked $(relinked) of $pupils"
-echo "ok: conflicts, failing check, concurrent apply, kill -9 at 5 steps and 6 random moments; run $run"
+echo "ok: conflicts, failing check, concurrent apply, kill -9 at 5 steps, SIGINT, 6 random kills; run $run"

@@ -61,7 +61,8 @@ static bool readInputs(Db *db, PlanInputs *inputs, Error *err)
     StrBuf other = {0};
     result = dbQuery(db, "plan data",
                      "SELECT * FROM misswitch_work.plan_data_statements() "
-                     "UNION ALL SELECT * FROM misswitch_work.plan_school_statements()",
+                     "UNION ALL SELECT * FROM misswitch_work.plan_school_statements() "
+                     "UNION ALL SELECT * FROM misswitch_work.plan_group_statements()",
                      0, NULL, err);
     if (result == NULL)
         return false;

@@ -56,7 +56,7 @@ AS $$
         SELECT t.*, d.tier, d.new_mis_id, d.new_load_id,
                k.new_id AS person_new_id
           FROM truth t
-          LEFT JOIN misswitch_work.decision d
+          LEFT JOIN misswitch_work.all_decision d
                  ON d.account_id = t.account AND d.account_type = t.role
           LEFT JOIN truth k ON k.account = t.keep_account AND k.role = t.role),
     judged AS (
@@ -124,7 +124,7 @@ AS $$
     joiners AS (
         SELECT coalesce(t.role, 'all') AS role, count(*) AS joiners,
                count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM misswitch_work.decision d
+                   SELECT 1 FROM misswitch_work.all_decision d
                     WHERE d.new_mis_id = t.new_id AND d.tier IN ('exact', 'likely')))
                    AS joiners_linked
           FROM misswitch_work.eval_truth t
@@ -132,7 +132,7 @@ AS $$
          GROUP BY ROLLUP (t.role)),
     untracked AS (
         SELECT coalesce(d.account_type, 'all') AS role, count(*) AS untracked
-          FROM misswitch_work.decision d
+          FROM misswitch_work.all_decision d
          WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.eval_truth t
                             WHERE t.account = d.account_id AND t.role = d.account_type)
          GROUP BY ROLLUP (d.account_type))

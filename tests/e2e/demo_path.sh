@@ -22,7 +22,7 @@ CREATE TABLE e2e.users_before AS SELECT * FROM platform.users;
 CREATE TABLE e2e.other_before AS
 SELECT 'school' AS t, md5(string_agg(s::text, '|' ORDER BY s.school_id)) AS digest FROM platform.school s
 UNION ALL SELECT 'parent_child', md5(string_agg(p::text, '|' ORDER BY p.parent_id, p.child_id)) FROM platform.parent_child p
-UNION ALL SELECT 'groups', md5(string_agg(g::text, '|' ORDER BY g.group_id)) FROM platform.groups g
+UNION ALL SELECT 'groups', md5(string_agg((to_jsonb(g) - 'mis_source' - 'mis_id')::text, '|' ORDER BY g.group_id)) FROM platform.groups g
 UNION ALL SELECT 'group_members', md5(string_agg(m::text, '|' ORDER BY m.group_id, m.user_id)) FROM platform.group_members m
 UNION ALL SELECT 'content', md5(string_agg(c::text, '|' ORDER BY c.content_id)) FROM platform.content c
 UNION ALL SELECT 'importer_schedule', md5(string_agg(i::text, '|' ORDER BY i.school_id)) FROM platform.importer_schedule i;
@@ -77,6 +77,11 @@ problems AS (
             OR (b.user_id NOT IN (SELECT user_id FROM duplicates) AND to_jsonb(u) <> to_jsonb(b))
             OR (b.user_id IN (SELECT user_id FROM duplicates) AND (to_jsonb(u) - 'disabled') <> (to_jsonb(b) - 'disabled')))
     UNION ALL
+    -- every group the truth matches carries its new ID (groups change nothing but their link)
+    SELECT 'group ' || t.account || ' not relinked to ' || t.new_id
+      FROM e2e.truth t JOIN platform.groups g ON g.group_id = t.account::bigint
+     WHERE t.role = 'group' AND t.kind = 'match' AND g.mis_id IS DISTINCT FROM t.new_id
+    UNION ALL
     SELECT 'new account ' || u.user_id FROM platform.users u
      WHERE u.user_id NOT IN (SELECT user_id FROM e2e.users_before)
     UNION ALL
@@ -86,7 +91,7 @@ problems AS (
       FROM e2e.other_before o
       JOIN (SELECT 'school' AS t, md5(string_agg(s::text, '|' ORDER BY s.school_id)) AS digest FROM platform.school s
             UNION ALL SELECT 'parent_child', md5(string_agg(p::text, '|' ORDER BY p.parent_id, p.child_id)) FROM platform.parent_child p
-            UNION ALL SELECT 'groups', md5(string_agg(g::text, '|' ORDER BY g.group_id)) FROM platform.groups g
+            UNION ALL SELECT 'groups', md5(string_agg((to_jsonb(g) - 'mis_source' - 'mis_id')::text, '|' ORDER BY g.group_id)) FROM platform.groups g
             UNION ALL SELECT 'group_members', md5(string_agg(m::text, '|' ORDER BY m.group_id, m.user_id)) FROM platform.group_members m
             UNION ALL SELECT 'content', md5(string_agg(c::text, '|' ORDER BY c.content_id)) FROM platform.content c
             UNION ALL SELECT 'importer_schedule', md5(string_agg(i::text, '|' ORDER BY i.school_id)) FROM platform.importer_schedule i) n

@@ -13,6 +13,8 @@ SELECT u.user_id::text AS account_id, u.user_type AS account_type, u.username, u
   FROM platform.users u;
 CREATE TEMP VIEW misswitch_platform_school AS
 SELECT school_id::text AS school_id, lea_code, dfe_number FROM platform.school;
+CREATE TEMP VIEW misswitch_platform_group AS
+SELECT group_id::text AS group_id, mis_source, mis_id FROM platform.groups;
 CREATE TEMP VIEW misswitch_platform_parent_link AS
 SELECT parent_id::text AS parent_account, child_id::text AS child_account FROM platform.parent_child;
 CREATE TEMP VIEW misswitch_platform_membership AS

@@ -97,7 +97,7 @@ end
 
 -- The views of the platform the conversion checks read: pg_temp.misswitch_platform_<view>.
 local CHECK_VIEWS = { schools = "school", accounts = "account", parent_links = "parent_link",
-                      memberships = "membership", content = "content" }
+                      groups = "group", memberships = "membership", content = "content" }
 
 local function quote(text)
   return "'" .. text:gsub("'", "''") .. "'"
@@ -220,14 +220,19 @@ local function relinkStep(step, accountType, relink)
   }
 end
 
--- School code changes and username renames: guarded UPDATE templates over the plan's
--- misswitch.run_school (school_id, expect_lea_code, expect_dfe_number, new_lea_code,
--- new_dfe_number, new_urn) and misswitch.run_rename (account_id, expect_username, new_username).
+-- School code changes, username renames and group relinks: guarded UPDATE templates over the
+-- plan's misswitch.run_school (school_id, expect_lea_code, expect_dfe_number, new_lea_code,
+-- new_dfe_number, new_urn), misswitch.run_rename (account_id, expect_username, new_username)
+-- and misswitch.run_group_relink (group_id, expect_mis_source, expect_mis_id, new_mis_source,
+-- new_mis_id).
 local SIMPLE_UPDATES = {
   { name = "school_codes", source = { table = "misswitch.run_school", id = "school_id",
       expected = "pg_catalog.jsonb_build_object('lea_code', c.expect_lea_code, 'dfe_number', c.expect_dfe_number)" } },
   { name = "rename_usernames", profile = "rename", source = { table = "misswitch.run_rename", id = "account_id",
       expected = "pg_catalog.jsonb_build_object('username', c.expect_username)" } },
+  { name = "relink_groups", profile = "group_relink", source = { table = "misswitch.run_group_relink",
+      id = "group_id", expected = "pg_catalog.jsonb_build_object('mis_source', c.expect_mis_source, "
+                                  .. "'mis_id', c.expect_mis_id)" } },
 }
 
 local function checkUpdate(spec, where)

@@ -5,6 +5,7 @@
 local sql = require("lib.match_sql")
 
 local usernames = require("lib.usernames")
+local groups = require("lib.groups")
 local M = {}
 M.quote = sql.quote
 
@@ -289,7 +290,7 @@ function M.compile(ruleset, rulesFile)
     { name = "overrides", sql = sql.overrides() },
   }
   local seen = { reset = true, prepare = true, overrides = true, unmatched = true,
-                 usernames = true, record = true }
+                 usernames = true, groups = true, record = true }
   local covered = {}
   local keyFields = {}   -- exact pass name -> the compared field it keyed on (for leave-one-out m)
   for i, pass in ipairs(ruleset.passes) do
@@ -310,6 +311,8 @@ function M.compile(ruleset, rulesFile)
     statements[#statements + 1] = { name = pass.name, sql = compiler(pass) }
   end
   statements[#statements + 1] = { name = "unmatched", sql = sql.unmatched(covered) }
+  -- Groups follow their pupils' schools: after every account decision.
+  statements[#statements + 1] = { name = "groups", sql = groups.sql() }
   -- Usernames that embed a school code the move changes (lib/usernames.lua), after every
   -- decision: the schools' new codes come from where their relinked pupils went.
   statements[#statements + 1] = {

@@ -81,6 +81,16 @@ return {
       set = "login = c.new_username",
     },
 
+    -- A group's MIS link (c: misswitch.run_group_relink); its memberships are left alone.
+    group_relink = {
+      table = "vle.cohort",
+      key = { "cohort_id" },
+      match = "target.cohort_id = c.group_id::bigint",
+      guard = "target.source IS NOT DISTINCT FROM c.expect_mis_source"
+           .. " AND target.external_id IS NOT DISTINCT FROM c.expect_mis_id",
+      set = "source = c.new_mis_source, external_id = c.new_mis_id",
+    },
+
     merge = {
       id_type = "bigint",
       moves = {

@@ -67,6 +67,16 @@ return {
       set = "username = c.new_username",
     },
 
+    -- A group's MIS link (c: misswitch.run_group_relink); its memberships are left alone.
+    group_relink = {
+      table = "platform.groups",
+      key = { "group_id" },
+      match = "target.group_id = c.group_id::bigint",
+      guard = "target.mis_source IS NOT DISTINCT FROM c.expect_mis_source"
+           .. " AND target.mis_id IS NOT DISTINCT FROM c.expect_mis_id",
+      set = "mis_source = c.new_mis_source, mis_id = c.new_mis_id",
+    },
+
     -- Merging a duplicate account into the one the person uses: each move re-points a table's
     -- rows from the duplicate to the kept account (`unique`: columns that, with the account,
     -- identify a fact, so a row the kept account already has is deleted instead); then the

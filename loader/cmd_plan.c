@@ -168,7 +168,7 @@ static bool writeCsvReport(Db *db, const char *dir, const char *name, const char
 static bool writeReports(Db *db, const char *dir, const PlanInputs *inputs, const char *hash,
                          Error *err)
 {
-    DbResult *summary = NULL, *accounts = NULL, *review = NULL;
+    DbResult *summary = NULL, *accounts = NULL, *review = NULL, *leavers = NULL;
     char path[4096 + 64];
     char header[1024];
     bool ok = false;
@@ -180,12 +180,14 @@ static bool writeReports(Db *db, const char *dir, const PlanInputs *inputs, cons
     review = accounts ? dbQuery(db, "review", "SELECT * FROM misswitch_work.review_queue()", 0,
                                 NULL, err)
                       : NULL;
-    if (review == NULL)
+    leavers = review ? dbQuery(db, "leavers", "SELECT * FROM misswitch_work.leavers()", 0, NULL, err)
+                     : NULL;
+    if (leavers == NULL)
         goto cleanup;
     snprintf(header, sizeof header, "misswitch plan %s\nmade %s from database %s", hash,
              inputs->madeAt, inputs->database);
     snprintf(path, sizeof path, "%s/report.txt", dir);
-    if (!reportWriteText(path, header, summary, review, err))
+    if (!reportWriteText(path, header, summary, review, leavers, err))
         goto cleanup;
     snprintf(path, sizeof path, "%s/report.csv", dir);
     if (!reportWriteCsv(path, accounts, err))
@@ -202,6 +204,7 @@ cleanup:
     dbResultFree(summary);
     dbResultFree(accounts);
     dbResultFree(review);
+    dbResultFree(leavers);
     return ok;
 }
 

@@ -134,7 +134,7 @@ bool reportWriteHtml(const char *path, const char *title, const DbResult *summar
 }
 
 bool reportWriteText(const char *path, const char *header, const DbResult *summary,
-                     const DbResult *review, Error *err)
+                     const DbResult *review, const DbResult *leavers, Error *err)
 {
     OutputFile file;
 
@@ -160,5 +160,13 @@ bool reportWriteText(const char *path, const char *header, const DbResult *summa
         fprintf(file.stream, "  account %s -> %s: %s\n", dbResultValue(review, row, 0),
                 target ? target : "(no candidate)", dbResultValue(review, row, 4));
     }
+    fprintf(file.stream, "\nLeavers: no new record found (%d); nothing changes on them:\n",
+            dbResultRows(leavers));
+    for (int row = 0; row < dbResultRows(leavers); row++)
+        fprintf(file.stream, "  %-7s %-8s %-24s %s %s\n", dbResultValue(leavers, row, 1),
+                dbResultValue(leavers, row, 0),
+                dbResultValue(leavers, row, 2) ? dbResultValue(leavers, row, 2) : "",
+                dbResultValue(leavers, row, 3) ? dbResultValue(leavers, row, 3) : "",
+                dbResultValue(leavers, row, 4) ? dbResultValue(leavers, row, 4) : "");
     return outputFileCommit(&file, err);
 }

@@ -18,8 +18,9 @@ bool reportWriteCsv(const char *path, const DbResult *rows, Error *err);
 bool reportWriteHtml(const char *path, const char *title, const DbResult *summary,
                      const DbResult *accounts, Error *err);
 
-/* report.txt: the header lines, the summary per role and the review queue with reasons. */
+/* report.txt: the header lines, the summary per role, the review queue with reasons, and the
+ * leavers (accounts no new record was found for) for the school to confirm. */
 bool reportWriteText(const char *path, const char *header, const DbResult *summary,
-                     const DbResult *review, Error *err);
+                     const DbResult *review, const DbResult *leavers, Error *err);
 
 #endif

@@ -162,3 +162,4 @@ AS $$
            || E'\n) AS v(account_id, account_type, expect_mis_source, expect_mis_id, new_mis_source, new_mis_id);'
       FROM misswitch_work.plan_relink_values() AS v
 $$;
+

@@ -182,24 +182,28 @@ static void test_html_escapes_markup(void **state)
 static void test_text_report_names_reviews(void **state)
 {
     Fixture *fixture = *state;
-    DbResult *summary, *review;
+    DbResult *summary, *review, *leavers;
     char *text;
     Error err;
 
     summary = query(fixture, "SELECT 'pupil', '10', '8', '1', '1', '2'");
+    leavers = query(fixture, "SELECT '43', 'pupil', 'jdoe43', 'Jane', 'Doe', 'no new record found'");
     review = query(fixture, "SELECT * FROM (VALUES ('41', '7', 'x', 'y', 'two candidates'), "
                             "('42', NULL, 'x', 'y', 'no match')) v(a, b, c, d, e)");
     snprintf(fixture->path, sizeof fixture->path, "%s/report.txt", fixture->dir);
-    assert_true(reportWriteText(fixture->path, "misswitch plan abc", summary, review, &err));
+    assert_true(reportWriteText(fixture->path, "misswitch plan abc", summary, review, leavers, &err));
     text = readOutput(fixture->path);
     assert_true(strncmp(text, "misswitch plan abc\n\n", 20) == 0);
     assert_non_null(strstr(text, "pupil           10         8         1         1         2\n"));
     assert_non_null(strstr(text, "To review (2):\n"));
     assert_non_null(strstr(text, "  account 41 -> 7: two candidates\n"));
     assert_non_null(strstr(text, "  account 42 -> (no candidate): no match\n"));
+    assert_non_null(strstr(text, "Leavers: no new record found (1)"));
+    assert_non_null(strstr(text, "  pupil   43       jdoe43                   Jane Doe\n"));
     free(text);
     dbResultFree(summary);
     dbResultFree(review);
+    dbResultFree(leavers);
 }
 
 int main(void)

@@ -120,7 +120,7 @@ RETURNS TABLE (role text, accounts bigint, relinked bigint, review bigint, unmat
                new_accounts bigint)
 LANGUAGE sql STABLE
 AS $$
-    WITH roles(role) AS (VALUES ('pupil'), ('staff'), ('parent')),
+    WITH roles(role, position) AS (VALUES ('pupil', 1), ('staff', 2), ('parent', 3)),
     accounts AS (
         SELECT a.account_type AS role, count(*) AS accounts,
                count(*) FILTER (WHERE d.tier IN ('exact', 'likely')) AS relinked,
@@ -130,11 +130,13 @@ AS $$
           LEFT JOIN misswitch_work.decision d USING (account_id)
          GROUP BY a.account_type),
     fresh AS (SELECT n.role, count(*) AS new_accounts FROM misswitch_work.new_accounts() n GROUP BY n.role)
-    SELECT r.role, coalesce(a.accounts, 0), coalesce(a.relinked, 0), coalesce(a.review, 0),
-           coalesce(a.unmatched, 0), coalesce(f.new_accounts, 0)
+    SELECT role, accounts, relinked, review, unmatched, new_accounts FROM (
+    SELECT r.role, r.position, coalesce(a.accounts, 0) AS accounts, coalesce(a.relinked, 0) AS relinked,
+           coalesce(a.review, 0) AS review, coalesce(a.unmatched, 0) AS unmatched,
+           coalesce(f.new_accounts, 0) AS new_accounts
       FROM roles r LEFT JOIN accounts a USING (role) LEFT JOIN fresh f USING (role)
     UNION ALL
-    SELECT 'group', count(*), count(*) FILTER (WHERE d.tier IN ('exact', 'likely')),
+    SELECT 'group', 4, count(*), count(*) FILTER (WHERE d.tier IN ('exact', 'likely')),
            count(*) FILTER (WHERE d.tier = 'possible'),
            count(*) FILTER (WHERE d.tier IS NULL OR d.tier = 'none'),
            (SELECT count(*) FROM misswitch_staging.extract_group x
@@ -144,5 +146,6 @@ AS $$
                                 WHERE gd.new_load_id = x.load_id AND gd.new_mis_id = x.mis_id
                                   AND gd.tier IN ('exact', 'likely', 'possible')))
       FROM misswitch_staging.platform_group g
-      LEFT JOIN misswitch_work.group_decision d USING (group_id)
+      LEFT JOIN misswitch_work.group_decision d USING (group_id)) figures
+    ORDER BY position
 $$;

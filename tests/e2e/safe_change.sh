@@ -96,4 +96,18 @@ ls "$work/plan"/live-before-*.snapshot >/dev/null 2>&1 || fail "apply --live too
 relinked=$(sql -c "SELECT count(*) FROM misswitch.journal j JOIN misswitch.run r USING (run_id) WHERE r.kind = 'plan' AND r.status = 'applied'")
 [ "$relinked" -gt 250 ] || fail "live apply relinked only $relinked accounts"
 "$misswitch" -q -d "$live" thaw
-echo "ok: snapshot -> restore -> plan -> apply -> verify -> revert (byte-for-byte) -> apply --live ($relinked rows)"
+
+# plan.sql by hand, as DESIGN promises: psql -1 applies it with the same lock, guards, journal
+# and checks; a second time it refuses, naming its run, and changes nothing.
+copy_run=$(sql -d "$copy" -c "SELECT misswitch.last_plan_run()")
+"$misswitch" -q -d "dbname=$copy" revert "$copy_run"
+psql -X -q -1 -v ON_ERROR_STOP=1 -d "$copy" -f "$work/plan/plan.sql" >/dev/null 2>"$work/err" ||
+    fail "plan.sql by hand: $(cat "$work/err")"
+by_hand=$(sql -d "$copy" -c "SELECT misswitch.last_plan_run()")
+[ "$by_hand" -gt "$copy_run" ] || fail "plan.sql by hand recorded no run"
+"$misswitch" -q -d "dbname=$copy" verify
+if psql -X -q -1 -v ON_ERROR_STOP=1 -d "$copy" -f "$work/plan/plan.sql" >/dev/null 2>"$work/err"; then
+    fail "plan.sql applied twice by hand"
+fi
+grep -q "already applied to this database as run $by_hand" "$work/err" || fail "second run by hand: $(cat "$work/err")"
+echo "ok: snapshot -> restore -> plan -> apply -> verify -> revert (byte-for-byte) -> apply --live ($relinked rows) -> plan.sql by hand"

@@ -22,19 +22,6 @@ bool extractTextAppend(ExtractText *text, const char *data, size_t length)
     return true;
 }
 
-const char *extractTextTrim(ExtractText *text)
-{
-    size_t start = 0;
-
-    if (text->data == NULL || text->length == 0)
-        return "";
-    while (text->length > 0 && strchr(" \t\r\n", text->data[text->length - 1]))
-        text->data[--text->length] = '\0';
-    while (start < text->length && strchr(" \t\r\n", text->data[start]))
-        start++;
-    return text->data + start;
-}
-
 void extractRecordBegin(ExtractRecordBuilder *builder, const ExtractRecordMap *map, int school,
                         long line, int depth)
 {
@@ -57,17 +44,20 @@ static const char *typeName(ExtractColumnType type)
     return "value";
 }
 
-/* Appends value as one quoted element of a text[] literal: {"a","b \"c\""}. */
-static bool appendArrayElement(ExtractText *text, bool first, const char *value)
+/* Appends value (length bytes) as one quoted element of a text[] literal: {"a","b \"c\""}. */
+static bool appendArrayElement(ExtractText *text, bool first, const char *value, size_t length)
 {
+    const char *run = value, *end = value + length;
     bool ok = extractTextAppend(text, first ? "{\"" : ",\"", 2);
 
-    for (const char *c = value; ok && *c; c++) {
-        if (*c == '"' || *c == '\\')
-            ok = extractTextAppend(text, "\\", 1);
-        ok = ok && extractTextAppend(text, c, 1);
+    for (const char *c = value; ok && c < end; c++) {
+        if (*c != '"' && *c != '\\')
+            continue;
+        ok = extractTextAppend(text, run, (size_t)(c - run)) && extractTextAppend(text, "\\", 1);
+        run = c;
     }
-    return ok && extractTextAppend(text, "\"", 1);
+    return ok && extractTextAppend(text, run, (size_t)(end - run)) &&
+           extractTextAppend(text, "\"", 1);
 }
 
 ExtractStoreResult extractRecordStore(ExtractRecordBuilder *builder, int column, const char *name,
@@ -75,42 +65,52 @@ ExtractStoreResult extractRecordStore(ExtractRecordBuilder *builder, int column,
 {
     const ExtractColumn *target = &builder->map->kind->columns[column];
     ExtractText *text = &builder->values[column];
-    ExtractText trimmed = {0};
-    const char *value;
+    const char *value = raw;
+    size_t length = strlen(raw);
     char reason[128];
-    ExtractStoreResult result = EXTRACT_STORED;
 
-    if (!extractTextAppend(&trimmed, raw, strlen(raw))) {
+    /* Trimmed by bounds, not by copying: this runs for every value of the file. */
+    while (length > 0 && strchr(" \t\r\n", value[length - 1]) != NULL)
+        length--;
+    while (length > 0 && strchr(" \t\r\n", value[0]) != NULL) {
+        value++;
+        length--;
+    }
+    if (length == 0)
+        return EXTRACT_STORED;
+    if (length + text->length > EXTRACT_MAX_VALUE_BYTES) {
+        errorSet(err, EXIT_INPUT, "<%s> in <%s>: value longer than %d bytes", name,
+                 builder->map->element, EXTRACT_MAX_VALUE_BYTES);
+        return EXTRACT_STORE_FAILED;
+    }
+    if (target->type != EXTRACT_TEXT && target->type != EXTRACT_ARRAY) {
+        /* Only the typed columns need the value on its own (a bounded copy: dates, booleans and
+         * numbers that are longer than this are not valid anyway). */
+        char typed[64];
+        snprintf(typed, sizeof typed, "%.*s", (int)(length < sizeof typed ? length : sizeof typed - 1),
+                 value);
+        if (length >= sizeof typed ||
+            !extractValueIsValid(target->type, typed, reason, sizeof reason)) {
+            if (length >= sizeof typed)
+                snprintf(reason, sizeof reason, "too long");
+            /* (%.64s: a rejected value may be long; the message names it, not all of it) */
+            errorSet(err, EXIT_INPUT, "<%s> \"%.64s\" in <%s> is not a %s: %s", name, typed,
+                     builder->map->element, typeName(target->type), reason);
+            return EXTRACT_REJECTED;
+        }
+    }
+    if (target->type != EXTRACT_ARRAY && builder->present[column]) {
+        errorSet(err, EXIT_INPUT, "<%s> given twice in <%s>", name, builder->map->element);
+        return EXTRACT_STORE_FAILED;
+    }
+    if (!(target->type == EXTRACT_ARRAY
+              ? appendArrayElement(text, !builder->present[column], value, length)
+              : extractTextAppend(text, value, length))) {
         errorSet(err, EXIT_INTERNAL, "out of memory");
         return EXTRACT_STORE_FAILED;
     }
-    value = extractTextTrim(&trimmed);
-    if (value[0] == '\0') {
-        result = EXTRACT_STORED;
-    } else if (strlen(value) + text->length > EXTRACT_MAX_VALUE_BYTES) {
-        errorSet(err, EXIT_INPUT, "<%s> in <%s>: value longer than %d bytes", name,
-                 builder->map->element, EXTRACT_MAX_VALUE_BYTES);
-        result = EXTRACT_STORE_FAILED;
-    } else if (!extractValueIsValid(target->type, value, reason, sizeof reason)) {
-        /* (%.64s: a rejected value may be long; the message names it, not all of it) */
-        errorSet(err, EXIT_INPUT, "<%s> \"%.64s\" in <%s> is not a %s: %s", name, value,
-                 builder->map->element, typeName(target->type), reason);
-        result = EXTRACT_REJECTED;
-    } else if (target->type != EXTRACT_ARRAY && builder->present[column]) {
-        errorSet(err, EXIT_INPUT, "<%s> given twice in <%s>", name, builder->map->element);
-        result = EXTRACT_STORE_FAILED;
-    } else {
-        bool ok = target->type == EXTRACT_ARRAY
-                      ? appendArrayElement(text, !builder->present[column], value)
-                      : extractTextAppend(text, value, strlen(value));
-        if (!ok) {
-            errorSet(err, EXIT_INTERNAL, "out of memory");
-            result = EXTRACT_STORE_FAILED;
-        }
-        builder->present[column] = ok;
-    }
-    free(trimmed.data);
-    return result;
+    builder->present[column] = true;
+    return EXTRACT_STORED;
 }
 
 const char *extractRecordValue(const ExtractRecordBuilder *builder, const char *column)
@@ -158,6 +158,22 @@ bool extractRecordFinish(ExtractRecordBuilder *builder, const char *file, Extrac
 }
 
 void extractRecordClear(ExtractRecordBuilder *builder)
+{
+    /* The value buffers stay for the next record: no allocation per record or per value. */
+    for (int i = 0; i < EXTRACT_MAX_COLUMNS; i++) {
+        builder->values[i].length = 0;
+        if (builder->values[i].data != NULL)
+            builder->values[i].data[0] = '\0';
+        builder->present[i] = false;
+    }
+    builder->map = NULL;
+    builder->school = 0;
+    builder->line = 0;
+    builder->depth = 0;
+    builder->node = 0;
+}
+
+void extractRecordFree(ExtractRecordBuilder *builder)
 {
     for (int i = 0; i < EXTRACT_MAX_COLUMNS; i++)
         free(builder->values[i].data);

@@ -27,17 +27,14 @@ typedef struct ExtractText {
 
 bool extractTextAppend(ExtractText *text, const char *data, size_t length);
 
-/* The text with surrounding white space removed (pretty-printed files indent values); "" when
- * empty. Trims in place. */
-const char *extractTextTrim(ExtractText *text);
-
 /* A record being read, from its start tag to its end tag. */
 typedef struct ExtractRecordBuilder {
     const ExtractRecordMap *map;
     int school;
     long line;
     int depth;       /* the reader's element depth of the record's element */
-    char path[256];  /* child element path being read below it, e.g. "address" */
+    int node;        /* the step being read below it, e.g. <address>: a node of
+                      * extract_paths.h; 0: none (the record's own level) */
     ExtractText values[EXTRACT_MAX_COLUMNS];
     bool present[EXTRACT_MAX_COLUMNS];
 } ExtractRecordBuilder;
@@ -66,7 +63,10 @@ const char *extractRecordValue(const ExtractRecordBuilder *builder, const char *
 bool extractRecordFinish(ExtractRecordBuilder *builder, const char *file, ExtractRecord *record,
                          Error *err);
 
-/* Frees the values; the builder can begin again. */
+/* Forgets the values but keeps their buffers; the builder can begin again. */
 void extractRecordClear(ExtractRecordBuilder *builder);
+
+/* Frees the buffers (a builder starts zeroed, and is zeroed again). */
+void extractRecordFree(ExtractRecordBuilder *builder);
 
 #endif

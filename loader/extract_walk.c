@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract_paths.h"
 #include "extract_record.h"
 
 #define MAX_OPEN_RECORDS 4
@@ -14,7 +15,7 @@
 
 /* The field element being read: its text accumulates until the element ends. */
 typedef struct OpenField {
-    char path[sizeof(((ExtractRecordBuilder *)0)->path)];
+    const ExtractPathNode *node; /* its path and the fields it fills */
     int depth;
     long line;
     ExtractText text;
@@ -22,6 +23,7 @@ typedef struct OpenField {
 
 struct ExtractWalk {
     const ExtractFormat *format;
+    ExtractPaths *paths;
     const char *file;
     const char *rootNames[MAX_ROOT_ATTRIBUTES];
     char *rootValues[MAX_ROOT_ATTRIBUTES];
@@ -56,12 +58,24 @@ static bool failAt(ExtractWalk *walk, long line, Error *err, const char *format,
 ExtractWalk *extractWalkNew(const ExtractFormat *format, const char *file)
 {
     ExtractWalk *walk = calloc(1, sizeof *walk);
+    Error err;
 
-    if (walk != NULL) {
-        walk->format = format;
-        walk->file = file;
+    if (walk == NULL)
+        return NULL;
+    walk->format = format;
+    walk->file = file;
+    /* (validated formats always compile: a failure here is memory) */
+    if ((walk->paths = extractPathsNew(format, &err)) == NULL) {
+        free(walk);
+        return NULL;
     }
     return walk;
+}
+
+/* The index of a builder's mapping in the format, for extract_paths.h. */
+static int recordIndex(const ExtractWalk *walk, const ExtractRecordBuilder *record)
+{
+    return (int)(record->map - walk->format->records);
 }
 
 static const char *rootAttribute(const ExtractWalk *walk, const char *name)
@@ -74,7 +88,10 @@ static const char *rootAttribute(const ExtractWalk *walk, const char *name)
 
 static void push(ExtractWalk *walk, const char *name)
 {
-    snprintf(walk->names[walk->depth++], MAX_NAME, "%s", name);
+    size_t length = strnlen(name, MAX_NAME - 1);
+
+    memcpy(walk->names[walk->depth], name, length);
+    walk->names[walk->depth++][length] = '\0';
 }
 
 bool extractWalkRoot(ExtractWalk *walk, const char *name, const ExtractAttributes *attributes,
@@ -113,10 +130,11 @@ bool extractWalkRoot(ExtractWalk *walk, const char *name, const ExtractAttribute
 }
 
 /* Stores one value; a malformed value of an optional field is a finding, not a failure. */
-static bool store(ExtractWalk *walk, ExtractRecordBuilder *record, const ExtractField *field,
+static bool store(ExtractWalk *walk, ExtractRecordBuilder *record, int fieldIndex,
                   const char *value, long line, const ExtractSink *sink, Error *err)
 {
-    int column = extractKindColumn(record->map->kind, field->column);
+    const ExtractField *field = &record->map->fields[fieldIndex];
+    int column = extractPathsColumn(walk->paths, recordIndex(walk, record), fieldIndex);
     char message[sizeof err->message];
 
     switch (extractRecordStore(record, column, field->name, value, err)) {
@@ -136,22 +154,18 @@ static bool store(ExtractWalk *walk, ExtractRecordBuilder *record, const Extract
 }
 
 /* The fields of record named "<path>@attribute" take that attribute of the element at path. */
-static bool takeAttributes(ExtractWalk *walk, ExtractRecordBuilder *record, const char *path,
-                           long line, const ExtractAttributes *attributes,
-                           const ExtractSink *sink, Error *err)
+static bool takeAttributes(ExtractWalk *walk, ExtractRecordBuilder *record,
+                           const ExtractPathNode *node, long line,
+                           const ExtractAttributes *attributes, const ExtractSink *sink, Error *err)
 {
-    size_t length = strlen(path);
-
-    for (int f = 0; f < record->map->fieldCount; f++) {
-        const ExtractField *field = &record->map->fields[f];
+    for (int i = 0; i < node->attributeCount; i++) {
+        const ExtractField *field = &record->map->fields[node->attributeFields[i]];
+        const char *name = strchr(field->name, '@') + 1;
         char *value;
         bool ok;
-        if (field->source != EXTRACT_FROM_ELEMENT || strncmp(field->name, path, length) != 0 ||
-            field->name[length] != '@')
+        if ((value = attributes->get(attributes->context, name)) == NULL)
             continue;
-        if ((value = attributes->get(attributes->context, field->name + length + 1)) == NULL)
-            continue;
-        ok = store(walk, record, field, value, line, sink, err);
+        ok = store(walk, record, node->attributeFields[i], value, line, sink, err);
         attributes->release(value);
         if (!ok)
             return false;
@@ -186,7 +200,7 @@ static bool openRecord(ExtractWalk *walk, const ExtractRecordMap *map, long line
             value = extractRecordValue(parent, field->name);
         if (value == NULL)
             continue;
-        ok = store(walk, record, field, value, line, sink, err);
+        ok = store(walk, record, f, value, line, sink, err);
         if (attribute)
             attributes->release(attribute);
         if (!ok)
@@ -230,39 +244,24 @@ static bool startInsideRecord(ExtractWalk *walk, ExtractRecordBuilder *record, c
                               long line, const ExtractAttributes *attributes,
                               const ExtractSink *sink, bool *ok, Error *err)
 {
-    char path[sizeof record->path];
-    size_t length;
-    bool isField = false, isStep = false;
+    int index = recordIndex(walk, record);
+    int child = extractPathsChild(walk->paths, index, record->node, name);
+    const ExtractPathNode *node;
 
-    if (strlen(record->path) + strlen(name) + 2 > sizeof path)
+    if (child < 0)
         return false;
-    memcpy(path, record->path, strlen(record->path) + 1);
-    if (path[0] != '\0')
-        strcat(path, "/");
-    strcat(path, name);
-    length = strlen(path);
-    for (int f = 0; f < record->map->fieldCount; f++) {
-        const ExtractField *field = &record->map->fields[f];
-        if (field->source != EXTRACT_FROM_ELEMENT || strncmp(field->name, path, length) != 0)
-            continue;
-        if (field->name[length] == '\0')
-            isField = true;
-        else if (field->name[length] == '/' || field->name[length] == '@')
-            isStep = true;
-    }
-    if (!isField && !isStep)
-        return false;
-    *ok = takeAttributes(walk, record, path, line, attributes, sink, err);
-    if (isField) {
+    node = extractPathsNode(walk->paths, index, child);
+    *ok = takeAttributes(walk, record, node, line, attributes, sink, err);
+    if (node->isField) {
         walk->inField = true;
-        memcpy(walk->field.path, path, sizeof path);
+        walk->field.node = node;
         walk->field.depth = walk->depth;
         walk->field.line = line;
         walk->field.text.length = 0;
         if (walk->field.text.data != NULL)
             walk->field.text.data[0] = '\0';
     } else {
-        memcpy(record->path, path, sizeof path);
+        record->node = child;
     }
     return true;
 }
@@ -306,14 +305,12 @@ static bool endField(ExtractWalk *walk, ExtractRecordBuilder *record, const Extr
                      Error *err)
 {
     const char *text = walk->field.text.data ? walk->field.text.data : "";
+    const ExtractPathNode *node = walk->field.node;
 
     walk->inField = false;
-    for (int f = 0; f < record->map->fieldCount; f++) {
-        const ExtractField *field = &record->map->fields[f];
-        if (field->source == EXTRACT_FROM_ELEMENT && strcmp(field->name, walk->field.path) == 0 &&
-            !store(walk, record, field, text, walk->field.line, sink, err))
+    for (int i = 0; i < node->fieldCount; i++)
+        if (!store(walk, record, node->fields[i], text, walk->field.line, sink, err))
             return false;
-    }
     return true;
 }
 
@@ -332,13 +329,8 @@ bool extractWalkEnd(ExtractWalk *walk, const ExtractSink *sink, Error *err)
         return endField(walk, record, sink, err);
     if (record != NULL && depth == record->depth)
         return closeRecord(walk, sink, err);
-    if (record != NULL && record->path[0] != '\0' && depth > record->depth) {
-        char *slash = strrchr(record->path, '/');
-        if (slash)
-            *slash = '\0';
-        else
-            record->path[0] = '\0';
-    }
+    if (record != NULL && record->node != 0 && depth > record->depth)
+        record->node = extractPathsNode(walk->paths, recordIndex(walk, record), record->node)->parent;
     return true;
 }
 
@@ -351,7 +343,7 @@ bool extractWalkText(ExtractWalk *walk, const char *text, Error *err)
     if (walk->inField) {
         if (walk->field.text.length + length > EXTRACT_MAX_VALUE_BYTES)
             return failAt(walk, walk->field.line, err, "<%s>: value longer than %d bytes",
-                          walk->field.path, EXTRACT_MAX_VALUE_BYTES);
+                          walk->field.node->path, EXTRACT_MAX_VALUE_BYTES);
         if (!extractTextAppend(&walk->field.text, text, length))
             return errorSet(err, EXIT_INTERNAL, "out of memory");
         return true;
@@ -376,8 +368,9 @@ void extractWalkFree(ExtractWalk *walk)
     if (walk == NULL)
         return;
     for (int i = 0; i < MAX_OPEN_RECORDS; i++)
-        extractRecordClear(&walk->records[i]);
+        extractRecordFree(&walk->records[i]);
     free(walk->field.text.data);
+    extractPathsFree(walk->paths);
     for (int i = 0; i < walk->rootCount; i++)
         free(walk->rootValues[i]);
     free(walk);

@@ -3,9 +3,11 @@
 # Run as root (make demo / make test call it); does nothing when everything is present.
 set -eu
 
+# clang and libclang-rt-14-dev (libFuzzer; only recommended by clang, so named here) build the
+# extract readers' fuzzers, whose 30-second smoke run is part of `make test`.
 PACKAGES="build-essential cmake pkg-config libpq-dev libxml2-dev libxml2-utils liblua5.4-dev \
 libsodium-dev libcmocka-dev postgresql-15 postgresql-common postgresql-15-pgtap \
-libtap-parser-sourcehandler-pgtap-perl"
+libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev"
 
 missing=""
 for package in $PACKAGES; do

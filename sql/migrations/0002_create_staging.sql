@@ -4,7 +4,16 @@ CREATE SCHEMA misswitch_staging;
 COMMENT ON SCHEMA misswitch_staging IS 'misswitch: MIS extracts and the platform snapshot, as loaded';
 
 -- One row per school section of a loaded extract. Re-loading a file replaces the earlier load
--- of the same school, role and format (ON DELETE CASCADE below) and nothing else.
+-- of the same school, role and format (deleting its row here deletes its rows everywhere: see
+-- extract_load_cascade below) and nothing else.
+--
+-- The six extract_* tables are partitioned by load_id. `load extract` fills fresh tables without
+-- indexes and attaches them as one partition per file (its school sections' load_ids): the
+-- indexes are built once, sorted, instead of row by row into indexes that hold every other load
+-- (docs/loader.md has the figures). Rows written by anything else (tests, the benchmark's
+-- contenders) land in the DEFAULT partition, so the tables behave like plain tables to readers
+-- and writers. There are no foreign keys to extract_load: the loader writes a load and its rows
+-- in one transaction, and a per-row FK check cost more than the inserts it guarded.
 CREATE TABLE misswitch_staging.extract_load (
     load_id     bigserial   PRIMARY KEY,
     role        text        NOT NULL CHECK (role IN ('new', 'old')),
@@ -21,7 +30,7 @@ CREATE TABLE misswitch_staging.extract_load (
 );
 
 CREATE TABLE misswitch_staging.extract_pupil (
-    load_id            bigint NOT NULL REFERENCES misswitch_staging.extract_load ON DELETE CASCADE,
+    load_id            bigint NOT NULL,
     source_line        integer,
     mis_id             text   NOT NULL,
     upn                text,
@@ -41,11 +50,12 @@ CREATE TABLE misswitch_staging.extract_pupil (
     address_town       text,
     address_postcode   text,
     PRIMARY KEY (load_id, mis_id)
-);
+) PARTITION BY LIST (load_id);
+CREATE TABLE misswitch_staging.extract_pupil_default PARTITION OF misswitch_staging.extract_pupil DEFAULT;
 CREATE INDEX ON misswitch_staging.extract_pupil (upn);
 
 CREATE TABLE misswitch_staging.extract_staff (
-    load_id            bigint NOT NULL REFERENCES misswitch_staging.extract_load ON DELETE CASCADE,
+    load_id            bigint NOT NULL,
     source_line        integer,
     mis_id             text   NOT NULL,
     staff_code         text,
@@ -66,10 +76,11 @@ CREATE TABLE misswitch_staging.extract_staff (
     address_postcode   text,
     roles              text[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (load_id, mis_id)
-);
+) PARTITION BY LIST (load_id);
+CREATE TABLE misswitch_staging.extract_staff_default PARTITION OF misswitch_staging.extract_staff DEFAULT;
 
 CREATE TABLE misswitch_staging.extract_contact (
-    load_id          bigint NOT NULL REFERENCES misswitch_staging.extract_load ON DELETE CASCADE,
+    load_id          bigint NOT NULL,
     source_line      integer,
     mis_id           text   NOT NULL,
     title            text,
@@ -83,10 +94,11 @@ CREATE TABLE misswitch_staging.extract_contact (
     address_town     text,
     address_postcode text,
     PRIMARY KEY (load_id, mis_id)
-);
+) PARTITION BY LIST (load_id);
+CREATE TABLE misswitch_staging.extract_contact_default PARTITION OF misswitch_staging.extract_contact DEFAULT;
 
 CREATE TABLE misswitch_staging.extract_relationship (
-    load_id                 bigint  NOT NULL REFERENCES misswitch_staging.extract_load ON DELETE CASCADE,
+    load_id                 bigint  NOT NULL,
     source_line             integer,
     contact_mis_id          text    NOT NULL,
     pupil_mis_id            text    NOT NULL,
@@ -94,10 +106,11 @@ CREATE TABLE misswitch_staging.extract_relationship (
     parental_responsibility boolean,
     priority                integer,
     PRIMARY KEY (load_id, contact_mis_id, pupil_mis_id)
-);
+) PARTITION BY LIST (load_id);
+CREATE TABLE misswitch_staging.extract_relationship_default PARTITION OF misswitch_staging.extract_relationship DEFAULT;
 
 CREATE TABLE misswitch_staging.extract_group (
-    load_id       bigint NOT NULL REFERENCES misswitch_staging.extract_load ON DELETE CASCADE,
+    load_id       bigint NOT NULL,
     source_line   integer,
     mis_id        text   NOT NULL,
     code          text,
@@ -105,16 +118,69 @@ CREATE TABLE misswitch_staging.extract_group (
     kind          text,
     academic_year text,
     PRIMARY KEY (load_id, mis_id)
-);
+) PARTITION BY LIST (load_id);
+CREATE TABLE misswitch_staging.extract_group_default PARTITION OF misswitch_staging.extract_group DEFAULT;
 
 CREATE TABLE misswitch_staging.extract_membership (
-    load_id       bigint NOT NULL REFERENCES misswitch_staging.extract_load ON DELETE CASCADE,
+    load_id       bigint NOT NULL,
     source_line   integer,
     group_mis_id  text   NOT NULL,
     member_mis_id text   NOT NULL,
     member_role   text,
     PRIMARY KEY (load_id, group_mis_id, member_mis_id)
+) PARTITION BY LIST (load_id);
+CREATE TABLE misswitch_staging.extract_membership_default PARTITION OF misswitch_staging.extract_membership DEFAULT;
+
+-- Which partition (batch: the first load_id of the file that created it) holds each load's rows.
+CREATE TABLE misswitch_staging.extract_partition (
+    load_id bigint PRIMARY KEY,
+    batch   bigint NOT NULL    -- the partitions are misswitch_staging.extract_*_<batch>
 );
+CREATE INDEX ON misswitch_staging.extract_partition (batch);
+
+-- What ON DELETE CASCADE did, once per statement instead of once per row: the rows of deleted
+-- loads go, and a batch whose loads are all gone is dropped whole (its partitions) rather than
+-- emptied row by row.
+CREATE FUNCTION misswitch.extract_load_cascade() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+DECLARE
+    v_ids bigint[];
+    v_batch bigint;
+    v_table text;
+BEGIN
+    SELECT pg_catalog.array_agg(o.load_id) INTO v_ids FROM old_loads o;
+    IF v_ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOR v_batch IN
+        WITH gone AS (DELETE FROM misswitch_staging.extract_partition p
+                       WHERE p.load_id = ANY (v_ids) RETURNING p.batch)
+        SELECT DISTINCT g.batch FROM gone g
+         WHERE NOT EXISTS (SELECT FROM misswitch_staging.extract_partition p
+                            WHERE p.batch = g.batch AND p.load_id <> ALL (v_ids))
+    LOOP
+        FOREACH v_table IN ARRAY ARRAY['extract_pupil', 'extract_staff', 'extract_contact',
+                                       'extract_relationship', 'extract_group',
+                                       'extract_membership'] LOOP
+            EXECUTE pg_catalog.format('DROP TABLE IF EXISTS misswitch_staging.%I',
+                                      v_table || '_' || v_batch);
+        END LOOP;
+    END LOOP;
+    -- What is left: loads sharing a batch with a load that stays, and rows in the DEFAULT
+    -- partitions (partition pruning keeps these deletes to the partitions that can hold them).
+    DELETE FROM misswitch_staging.extract_pupil x WHERE x.load_id = ANY (v_ids);
+    DELETE FROM misswitch_staging.extract_staff x WHERE x.load_id = ANY (v_ids);
+    DELETE FROM misswitch_staging.extract_contact x WHERE x.load_id = ANY (v_ids);
+    DELETE FROM misswitch_staging.extract_relationship x WHERE x.load_id = ANY (v_ids);
+    DELETE FROM misswitch_staging.extract_group x WHERE x.load_id = ANY (v_ids);
+    DELETE FROM misswitch_staging.extract_membership x WHERE x.load_id = ANY (v_ids);
+    RETURN NULL;
+END
+$fn$;
+
+CREATE TRIGGER extract_load_cascade AFTER DELETE ON misswitch_staging.extract_load
+    REFERENCING OLD TABLE AS old_loads FOR EACH STATEMENT
+    EXECUTE FUNCTION misswitch.extract_load_cascade();
 
 -- The platform as `load platform` staged it through the profile's read queries. These rows are
 -- "the values the snapshot showed": plans guard every change with them.

@@ -2,6 +2,8 @@
 -- wide temp table (kind, school ordinal, line, c1..c18 as text) with COPY, then
 -- misswitch.extract_rows_finish checks the rows and splits them into misswitch_staging.extract_*,
 -- all in the loader's one transaction: a bad file loads nothing and the previous load stays.
+-- The split writes fresh tables without indexes and attaches them as the file's partition of each
+-- extract_* table (0002), so their indexes are built once, sorted, by ATTACH PARTITION.
 --
 -- c1..cN of each kind are the staging table's columns in table order without load_id and
 -- source_line (loader/extract_format.c lists the same order). Problems with the data raise
@@ -284,16 +286,62 @@ RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $fn$
            THEN pg_catalog.left(p_full, pg_catalog.length(p_full) - pg_catalog.length(p_family) - 1) END
 $fn$;
 
+-- The tables the split fills: misswitch_staging.<table>_loading, shaped like <table>, without
+-- indexes, each row checked against the file's load_ids (so ATTACH PARTITION need not scan
+-- them again).
+CREATE FUNCTION misswitch.extract_partition_begin(p_load_ids bigint[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+DECLARE
+    v_table text;
+BEGIN
+    FOREACH v_table IN ARRAY ARRAY['extract_pupil', 'extract_staff', 'extract_contact',
+                                   'extract_relationship', 'extract_group', 'extract_membership'] LOOP
+        EXECUTE pg_catalog.format(
+            'CREATE TABLE misswitch_staging.%I (LIKE misswitch_staging.%I INCLUDING DEFAULTS, '
+            'CONSTRAINT loading_load_ids CHECK (load_id = ANY (%L::bigint[])))',
+            v_table || '_loading', v_table, p_load_ids);
+    END LOOP;
+END
+$fn$;
+
+-- Attaches the filled tables as partition <table>_<batch> for the file's load_ids. ATTACH builds
+-- each index of the parent on the new rows (a unique violation here is a duplicate in the file).
+CREATE FUNCTION misswitch.extract_partition_attach(p_load_ids bigint[], p_batch bigint)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+DECLARE
+    v_table text;
+    v_values text;
+BEGIN
+    SELECT pg_catalog.string_agg(i::text, ', ') INTO v_values FROM pg_catalog.unnest(p_load_ids) i;
+    FOREACH v_table IN ARRAY ARRAY['extract_pupil', 'extract_staff', 'extract_contact',
+                                   'extract_relationship', 'extract_group', 'extract_membership'] LOOP
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE misswitch_staging.%I ATTACH PARTITION misswitch_staging.%I FOR VALUES IN (%s)',
+            v_table, v_table || '_loading', v_values);
+        EXECUTE pg_catalog.format('ALTER TABLE misswitch_staging.%I DROP CONSTRAINT loading_load_ids',
+                                  v_table || '_loading');
+        EXECUTE pg_catalog.format('ALTER TABLE misswitch_staging.%I RENAME TO %I',
+                                  v_table || '_loading', v_table || '_' || p_batch);
+    END LOOP;
+    INSERT INTO misswitch_staging.extract_partition (load_id, batch)
+    SELECT i, p_batch FROM pg_catalog.unnest(p_load_ids) i;
+END
+$fn$;
+
 -- Checks the staged rows and replaces the earlier loads of the same schools, role and format.
 -- Returns one row per school section with what was staged.
 CREATE FUNCTION misswitch.extract_rows_finish(p_role text, p_format text, p_source_file text)
 RETURNS TABLE (school integer, school_key text, school_name text, load_id bigint,
                pupils bigint, staff bigint, contacts bigint, relationships bigint,
                groups bigint, memberships bigint, findings bigint)
-LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog
+-- (index builds at ATTACH: a 1 M-pupil file's largest sorts fit in memory; every statement here
+-- reads whole tables, where a nested loop is never right, and LIMIT 1 tempts the planner to one)
+SET maintenance_work_mem = '256MB' SET enable_nestloop = off AS $fn$
 #variable_conflict use_column
 DECLARE
     v_problem record;
+    v_load_ids bigint[];
 BEGIN
     -- One misswitch run at a time per database (the key migrate and apply take too).
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('misswitch'));
@@ -308,44 +356,11 @@ BEGIN
         ANALYZE pg_temp.misswitch_extract_row;
     END IF;
 
-    IF NOT EXISTS (SELECT FROM pg_temp.misswitch_extract_row r WHERE r.kind = 'school') THEN
-        PERFORM misswitch.extract_input_error(pg_catalog.format(
-            '%s: the extract has no school section', p_source_file));
-    END IF;
-
-    -- A relationship must name a pupil of the same school section.
-    SELECT r.c1 AS contact, r.c2 AS pupil, r.source_line AS line
-      INTO v_problem
-      FROM pg_temp.misswitch_extract_row r
-     WHERE r.kind = 'relationship'
-       AND NOT EXISTS (SELECT FROM pg_temp.misswitch_extract_row p
-                        WHERE p.kind = 'pupil' AND p.school = r.school AND p.c1 = r.c2)
-     ORDER BY r.source_line LIMIT 1;
-    IF FOUND THEN
-        PERFORM misswitch.extract_input_error(pg_catalog.format(
-            '%s:%s: contact %s is related to unknown pupil %s',
-            p_source_file, v_problem.line, v_problem.contact, v_problem.pupil));
-    END IF;
-
-    -- A membership must name a pupil or staff member of the same school section.
-    SELECT r.c1 AS grp, r.c2 AS member, r.source_line AS line
-      INTO v_problem
-      FROM pg_temp.misswitch_extract_row r
-     WHERE r.kind = 'membership'
-       AND NOT EXISTS (SELECT FROM pg_temp.misswitch_extract_row p
-                        WHERE p.kind IN ('pupil', 'staff') AND p.school = r.school
-                          AND p.c1 = r.c2)
-     ORDER BY r.source_line LIMIT 1;
-    IF FOUND THEN
-        PERFORM misswitch.extract_input_error(pg_catalog.format(
-            '%s:%s: group %s has unknown member %s',
-            p_source_file, v_problem.line, v_problem.grp, v_problem.member));
-    END IF;
-
     -- Duplicates (of a school, an MIS ID, a link) break staging's unique keys; the block rolls
     -- back to here and extract_rows_duplicates names the first one.
     BEGIN
-        -- Replace the earlier loads of these schools for this role and format (cascades).
+        -- Replace the earlier loads of these schools for this role and format (0002's trigger
+        -- deletes their rows, dropping whole partitions where it can).
         DELETE FROM misswitch_staging.extract_load l
          USING pg_temp.misswitch_extract_row r
          WHERE r.kind = 'school' AND l.school_key = r.c1 || '/' || r.c2
@@ -371,7 +386,15 @@ BEGIN
           FROM inserted i
           JOIN pg_temp.misswitch_extract_row r ON r.kind = 'school' AND r.c1 || '/' || r.c2 = i.school_key;
 
-        INSERT INTO misswitch_staging.extract_pupil
+        IF NOT EXISTS (SELECT FROM pg_temp.misswitch_extract_school) THEN
+            PERFORM misswitch.extract_input_error(pg_catalog.format(
+                '%s: the extract has no school section', p_source_file));
+        END IF;
+        SELECT pg_catalog.array_agg(s.load_id ORDER BY s.load_id) INTO v_load_ids
+          FROM pg_temp.misswitch_extract_school s;
+        PERFORM misswitch.extract_partition_begin(v_load_ids);
+
+        INSERT INTO misswitch_staging.extract_pupil_loading
                (load_id, source_line, mis_id, upn, former_upns, legal_forename, legal_surname,
                 preferred_forename, preferred_surname, dob, sex, year_group, reg_group, email,
                 address_house, address_street, address_locality, address_town, address_postcode)
@@ -381,7 +404,7 @@ BEGIN
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'pupil';
 
-        INSERT INTO misswitch_staging.extract_staff
+        INSERT INTO misswitch_staging.extract_staff_loading
                (load_id, source_line, mis_id, staff_code, teacher_number, ni_number, title,
                 legal_forename, legal_surname, preferred_forename, preferred_surname, dob, sex, email,
                 address_house, address_street, address_locality, address_town, address_postcode, roles)
@@ -392,7 +415,7 @@ BEGIN
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'staff';
 
-        INSERT INTO misswitch_staging.extract_contact
+        INSERT INTO misswitch_staging.extract_contact_loading
                (load_id, source_line, mis_id, title, forename, surname, emails, phones,
                 address_house, address_street, address_locality, address_town, address_postcode)
         SELECT s.load_id, r.source_line, r.c1, r.c2, r.c3, r.c4, COALESCE(r.c5::text[], '{}'),
@@ -401,7 +424,7 @@ BEGIN
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'contact';
 
-        INSERT INTO misswitch_staging.extract_relationship
+        INSERT INTO misswitch_staging.extract_relationship_loading
                (load_id, source_line, contact_mis_id, pupil_mis_id, relationship,
                 parental_responsibility, priority)
         SELECT s.load_id, r.source_line, r.c1, r.c2, r.c3, r.c4::boolean, r.c5::integer
@@ -409,25 +432,83 @@ BEGIN
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'relationship';
 
-        INSERT INTO misswitch_staging.extract_group
+        INSERT INTO misswitch_staging.extract_group_loading
                (load_id, source_line, mis_id, code, name, kind, academic_year)
         SELECT s.load_id, r.source_line, r.c1, r.c2, r.c3, r.c4, r.c5
           FROM pg_temp.misswitch_extract_row r
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'group';
 
-        INSERT INTO misswitch_staging.extract_membership
+        INSERT INTO misswitch_staging.extract_membership_loading
                (load_id, source_line, group_mis_id, member_mis_id, member_role)
         SELECT s.load_id, r.source_line, r.c1, r.c2, r.c3
           FROM pg_temp.misswitch_extract_row r
           JOIN pg_temp.misswitch_extract_school s USING (school)
          WHERE r.kind = 'membership';
 
-        INSERT INTO misswitch_staging.load_finding (load_id, source_file, line, kind, detail)
-        SELECT s.load_id, p_source_file, r.source_line, r.c1, r.c2
-          FROM pg_temp.misswitch_extract_row r
-          JOIN pg_temp.misswitch_extract_school s USING (school)
-         WHERE r.kind = 'finding';
+        -- A relationship must name a pupil of the same school section, a membership a pupil or
+        -- staff member of it. (Checked on the new tables, narrow and typed, not on the wide one;
+        -- analysed first, or the planner may take them for empty and loop over them.)
+        ANALYZE misswitch_staging.extract_pupil_loading, misswitch_staging.extract_staff_loading,
+                misswitch_staging.extract_relationship_loading,
+                misswitch_staging.extract_membership_loading;
+        SELECT r.contact_mis_id AS contact, r.pupil_mis_id AS pupil, r.source_line AS line
+          INTO v_problem
+          FROM misswitch_staging.extract_relationship_loading r
+         WHERE NOT EXISTS (SELECT FROM misswitch_staging.extract_pupil_loading p
+                            WHERE p.load_id = r.load_id AND p.mis_id = r.pupil_mis_id)
+         ORDER BY r.source_line LIMIT 1;
+        IF FOUND THEN
+            PERFORM misswitch.extract_input_error(pg_catalog.format(
+                '%s:%s: contact %s is related to unknown pupil %s',
+                p_source_file, v_problem.line, v_problem.contact, v_problem.pupil));
+        END IF;
+        SELECT m.group_mis_id AS grp, m.member_mis_id AS member, m.source_line AS line
+          INTO v_problem
+          FROM misswitch_staging.extract_membership_loading m
+         WHERE NOT EXISTS (SELECT FROM (SELECT p.load_id, p.mis_id
+                                          FROM misswitch_staging.extract_pupil_loading p
+                                        UNION ALL
+                                        SELECT s.load_id, s.mis_id
+                                          FROM misswitch_staging.extract_staff_loading s) x
+                            WHERE x.load_id = m.load_id AND x.mis_id = m.member_mis_id)
+         ORDER BY m.source_line LIMIT 1;
+        IF FOUND THEN
+            PERFORM misswitch.extract_input_error(pg_catalog.format(
+                '%s:%s: group %s has unknown member %s',
+                p_source_file, v_problem.line, v_problem.grp, v_problem.member));
+        END IF;
+
+        -- What each school section staged, counted on the new tables before they are attached.
+        IF pg_catalog.to_regclass('pg_temp.misswitch_extract_count') IS NOT NULL THEN
+            DROP TABLE pg_temp.misswitch_extract_count;
+        END IF;
+        CREATE TEMP TABLE pg_temp.misswitch_extract_count ON COMMIT DROP AS
+        SELECT 'pupil' AS kind, x.load_id, pg_catalog.count(*) AS n
+          FROM misswitch_staging.extract_pupil_loading x GROUP BY x.load_id
+        UNION ALL SELECT 'staff', x.load_id, pg_catalog.count(*)
+          FROM misswitch_staging.extract_staff_loading x GROUP BY x.load_id
+        UNION ALL SELECT 'contact', x.load_id, pg_catalog.count(*)
+          FROM misswitch_staging.extract_contact_loading x GROUP BY x.load_id
+        UNION ALL SELECT 'relationship', x.load_id, pg_catalog.count(*)
+          FROM misswitch_staging.extract_relationship_loading x GROUP BY x.load_id
+        UNION ALL SELECT 'group', x.load_id, pg_catalog.count(*)
+          FROM misswitch_staging.extract_group_loading x GROUP BY x.load_id
+        UNION ALL SELECT 'membership', x.load_id, pg_catalog.count(*)
+          FROM misswitch_staging.extract_membership_loading x GROUP BY x.load_id;
+
+        PERFORM misswitch.extract_partition_attach(v_load_ids, v_load_ids[1]);
+
+        WITH inserted AS (
+            INSERT INTO misswitch_staging.load_finding (load_id, source_file, line, kind, detail)
+            SELECT s.load_id, p_source_file, r.source_line, r.c1, r.c2
+              FROM pg_temp.misswitch_extract_row r
+              JOIN pg_temp.misswitch_extract_school s USING (school)
+             WHERE r.kind = 'finding'
+            RETURNING misswitch_staging.load_finding.load_id
+        )
+        INSERT INTO pg_temp.misswitch_extract_count (kind, load_id, n)
+        SELECT 'finding', i.load_id, pg_catalog.count(*) FROM inserted i GROUP BY i.load_id;
     EXCEPTION WHEN unique_violation THEN
         PERFORM misswitch.extract_rows_duplicates(p_source_file);
         RAISE;
@@ -435,15 +516,17 @@ BEGIN
 
     RETURN QUERY
     SELECT s.school, l.school_key, l.school_name, l.load_id,
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_pupil x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_staff x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_contact x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_relationship x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_group x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_membership x WHERE x.load_id = l.load_id),
-           (SELECT pg_catalog.count(*) FROM misswitch_staging.load_finding x WHERE x.load_id = l.load_id)
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'pupil'), 0)::bigint,
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'staff'), 0)::bigint,
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'contact'), 0)::bigint,
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'relationship'), 0)::bigint,
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'group'), 0)::bigint,
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'membership'), 0)::bigint,
+           COALESCE(pg_catalog.sum(c.n) FILTER (WHERE c.kind = 'finding'), 0)::bigint
       FROM pg_temp.misswitch_extract_school s
       JOIN misswitch_staging.extract_load l ON l.load_id = s.load_id
+      LEFT JOIN pg_temp.misswitch_extract_count c ON c.load_id = s.load_id
+     GROUP BY s.school, l.school_key, l.school_name, l.load_id
      ORDER BY s.school;
 END
 $fn$;

@@ -211,6 +211,44 @@ static void test_reload_replaces_only_that_school_and_role(void **state)
     assert_string_equal(value("SELECT pg_catalog.count(*) FROM misswitch_staging.extract_load"), "4");
 }
 
+/* Each file's rows are one partition per staging table (0002): a reload that replaces every
+ * school of an earlier file drops that file's partitions, one that replaces some deletes their
+ * rows, and deleting loads cascades. Nothing is left behind under a temporary name. */
+static void test_partitions_follow_the_loads(void **state)
+{
+    static const char *PARTITIONS =
+        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i "
+        "WHERE i.inhparent = 'misswitch_staging.extract_pupil'::regclass "
+        "AND i.inhrelid <> 'misswitch_staging.extract_pupil_default'::regclass";
+    (void)state;
+
+    value("DELETE FROM misswitch_staging.extract_load");
+    assert_string_equal(value(PARTITIONS), "0");
+    assert_int_equal(runLoad(FIXTURES "trust.xml", NULL), EXIT_OK);          /* 2 schools */
+    assert_string_equal(value(PARTITIONS), "1");
+    assert_int_equal(runLoad(FIXTURES "hilltop-reload.xml", NULL), EXIT_OK); /* 1 of them */
+    assert_string_equal(value(PARTITIONS), "2");
+    assert_string_equal(value("SELECT pg_catalog.count(*) FROM misswitch_staging.extract_pupil"), "2");
+    assert_int_equal(runLoad(FIXTURES "trust.xml", NULL), EXIT_OK);          /* both again */
+    assert_string_equal(value(PARTITIONS), "1");
+    assert_string_equal(value("SELECT pg_catalog.count(*) FROM misswitch_staging.extract_pupil"), "4");
+    assert_string_equal(value("SELECT pg_catalog.count(*) FROM misswitch_staging.extract_partition"),
+                        "2");
+    assert_string_equal(value("SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c "
+                              "WHERE c.relnamespace = 'misswitch_staging'::regnamespace "
+                              "AND c.relname LIKE '%\\_loading'"),
+                        "0");
+    /* A row written by hand lands in the DEFAULT partition and cascades like the loader's. */
+    value("INSERT INTO misswitch_staging.extract_pupil (load_id, mis_id) "
+          "SELECT pg_catalog.min(load_id), 'BY-HAND' FROM misswitch_staging.extract_load");
+    value("DELETE FROM misswitch_staging.extract_load");
+    assert_string_equal(value(PARTITIONS), "0");
+    assert_string_equal(value("SELECT (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_pupil)"
+                              " + (SELECT pg_catalog.count(*) FROM misswitch_staging.extract_membership)"
+                              " + (SELECT pg_catalog.count(*) FROM misswitch_staging.load_finding)"),
+                        "0");
+}
+
 /* Each bad file fails with the input exit code and changes nothing. */
 static void test_bad_files_load_nothing(void **state)
 {
@@ -274,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_refuses_uninitialised_database),
         cmocka_unit_test(test_loads_every_field),
         cmocka_unit_test(test_reload_replaces_only_that_school_and_role),
+        cmocka_unit_test(test_partitions_follow_the_loads),
         cmocka_unit_test(test_bad_files_load_nothing),
         cmocka_unit_test(test_command_line),
     };

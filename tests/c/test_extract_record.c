@@ -38,7 +38,7 @@ static void test_values_are_trimmed_checked_and_collected(void **state)
     assert_null(record.values[1]);
     assert_string_equal(record.values[2], "{\"A\\\"1\",\"B\\\\2\"}");
     assert_string_equal(record.values[7], "2015-04-01");
-    extractRecordClear(&builder);
+    extractRecordFree(&builder);
 }
 
 static void test_bad_values_repeats_and_missing_ids_fail(void **state)
@@ -58,7 +58,34 @@ static void test_bad_values_repeats_and_missing_ids_fail(void **state)
     assert_string_equal(err.message, "<upn> given twice in <pupil>");
     assert_false(extractRecordFinish(&builder, "f.xml", &record, &err));
     assert_string_equal(err.message, "<pupil> has no id attribute");
+    extractRecordFree(&builder);
+}
+
+/* A builder is reused record after record (no allocation per value): nothing of the previous
+ * record shows through, however long its values were. */
+static void test_builder_reuse_starts_clean(void **state)
+{
+    ExtractRecordBuilder builder = {0};
+    ExtractRecord record;
+    Error err;
+    (void)state;
+
+    extractRecordBegin(&builder, &PUPIL, 1, 7, 5);
+    assert_int_equal(extractRecordStore(&builder, 0, "id", "A-LONGER-IDENTIFIER", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 2, "former-upn", "X1", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 12, "house", "The Old Rectory", &err),
+                     EXTRACT_STORED);
+    assert_true(extractRecordFinish(&builder, "f.xml", &record, &err));
     extractRecordClear(&builder);
+    extractRecordBegin(&builder, &PUPIL, 1, 9, 5);
+    assert_int_equal(extractRecordStore(&builder, 0, "id", "B", &err), EXTRACT_STORED);
+    assert_int_equal(extractRecordStore(&builder, 2, "former-upn", "Y2", &err), EXTRACT_STORED);
+    assert_true(extractRecordFinish(&builder, "f.xml", &record, &err));
+    assert_string_equal(record.values[0], "B");
+    assert_string_equal(record.values[2], "{\"Y2\"}");
+    assert_null(record.values[12]);
+    assert_int_equal(record.line, 9);
+    extractRecordFree(&builder);
 }
 
 int main(void)
@@ -66,6 +93,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_are_trimmed_checked_and_collected),
         cmocka_unit_test(test_bad_values_repeats_and_missing_ids_fail),
+        cmocka_unit_test(test_builder_reuse_starts_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

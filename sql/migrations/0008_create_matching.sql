@@ -30,18 +30,21 @@ BEGIN
     EXECUTE pg_catalog.format($f$
         CREATE FUNCTION misswitch_work.sound(a text) RETURNS text
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT %I.dmetaphone(a)'$f$, fuzzy);
-    -- unaccent's one-argument form looks its dictionary up on search_path: name it instead.
+    -- unaccent's one-argument form uses the dictionary in its own schema (not search_path),
+    -- and costs a C call: naming the dictionary instead would cast text to regdictionary on
+    -- every row. STABLE like unaccent itself, so that it and normalise_name inline.
     EXECUTE pg_catalog.format($f$
         CREATE FUNCTION misswitch_work.unaccent_text(a text) RETURNS text
-        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-        AS $b$SELECT %I.unaccent(%L::regdictionary, a)$b$$f$, accents, accents || '.unaccent');
+        LANGUAGE sql STABLE STRICT PARALLEL SAFE AS 'SELECT %I.unaccent(a)'$f$, accents);
 END
 $do$;
 
 -- Names: unaccented, lowercase, apostrophes and dots dropped (O'Brien = OBrien), hyphens and
 -- other punctuation as one space (Price-Marshall = price marshall), spaces collapsed.
+-- STABLE (unaccent reads its dictionary) and a single expression, so the planner inlines it:
+-- no SQL-function call per row. prepare still calls it once per distinct name (name_form).
 CREATE FUNCTION misswitch_work.normalise_name(name text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT NULLIF(pg_catalog.btrim(pg_catalog.regexp_replace(pg_catalog.regexp_replace(
                pg_catalog.lower(misswitch_work.unaccent_text(name)),
                '[''`’‘.]', '', 'g'), '[^a-z0-9]+', ' ', 'g')), '')
@@ -52,16 +55,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT NULLIF(pg_catalog.lower(pg_catalog.btrim(email)), '')
 $$;
 
--- UK phones: digits only, +44 / 0044 (and +44 (0)) as a leading 0.
+-- UK phones: digits only, +44 / 0044 (and +44 (0)) as a leading 0. One expression (inlined).
+-- 44 counts as the country code only before 10 or 11 national digits.
 CREATE FUNCTION misswitch_work.normalise_phone(phone text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT NULLIF(CASE WHEN national IS NULL THEN d
-                       WHEN national LIKE '0%' THEN national   -- +44 (0)20 ...
-                       ELSE '0' || national END, '')
-      FROM (SELECT d, CASE WHEN d LIKE '0044%' THEN pg_catalog.substr(d, 5)
-                           WHEN d LIKE '44%' AND pg_catalog.length(d) IN (12, 13) THEN pg_catalog.substr(d, 3)
-                      END AS national
-              FROM (SELECT pg_catalog.regexp_replace(phone, '[^0-9]', '', 'g') AS d) AS digits) AS parsed
+    SELECT NULLIF(pg_catalog.regexp_replace(pg_catalog.regexp_replace(phone, '[^0-9]', '', 'g'),
+                                            '^(?:0044|44(?=[0-9]{10,11}$))0?', '0'), '')
 $$;
 
 CREATE FUNCTION misswitch_work.normalise_postcode(postcode text) RETURNS text
@@ -75,16 +74,47 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT NULLIF(pg_catalog.upper(pg_catalog.regexp_replace(code, '[^A-Za-z0-9]', '', 'g')), '')
 $$;
 
-CREATE FUNCTION misswitch_work.normalise_phones(phones text[]) RETURNS text[]
+-- Lists of phones and emails: normalised, without NULLs and repeats, sorted. Contacts carry one
+-- or two of each, so those cases are plain expressions (the functions inline: no query per
+-- row); only a longer list runs the general query.
+CREATE FUNCTION misswitch_work.distinct_pair(a text, b text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN a IS NULL AND b IS NULL THEN '{}'::text[]
+                WHEN a IS NULL THEN ARRAY[b]
+                WHEN b IS NULL OR a = b THEN ARRAY[a]
+                ELSE ARRAY[LEAST(a, b), GREATEST(a, b)] END
+$$;
+
+CREATE FUNCTION misswitch_work.normalise_phone_list(phones text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(pg_catalog.array_agg(DISTINCT n ORDER BY n) FILTER (WHERE n IS NOT NULL), '{}')
       FROM pg_catalog.unnest(phones) AS p, misswitch_work.normalise_phone(p) AS n
 $$;
 
-CREATE FUNCTION misswitch_work.normalise_emails(emails text[]) RETURNS text[]
+CREATE FUNCTION misswitch_work.normalise_phones(phones text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE coalesce(pg_catalog.cardinality(phones), 0)
+                WHEN 0 THEN '{}'::text[]
+                WHEN 1 THEN misswitch_work.distinct_pair(misswitch_work.normalise_phone(phones[1]), NULL)
+                WHEN 2 THEN misswitch_work.distinct_pair(misswitch_work.normalise_phone(phones[1]),
+                                                         misswitch_work.normalise_phone(phones[2]))
+                ELSE misswitch_work.normalise_phone_list(phones) END
+$$;
+
+CREATE FUNCTION misswitch_work.normalise_email_list(emails text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(pg_catalog.array_agg(DISTINCT n ORDER BY n) FILTER (WHERE n IS NOT NULL), '{}')
       FROM pg_catalog.unnest(emails) AS e, misswitch_work.normalise_email(e) AS n
+$$;
+
+CREATE FUNCTION misswitch_work.normalise_emails(emails text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE coalesce(pg_catalog.cardinality(emails), 0)
+                WHEN 0 THEN '{}'::text[]
+                WHEN 1 THEN misswitch_work.distinct_pair(misswitch_work.normalise_email(emails[1]), NULL)
+                WHEN 2 THEN misswitch_work.distinct_pair(misswitch_work.normalise_email(emails[1]),
+                                                         misswitch_work.normalise_email(emails[2]))
+                ELSE misswitch_work.normalise_email_list(emails) END
 $$;
 
 -- The letters of a word in order: equal for two spellings that only swap letters (Mia, Mai).
@@ -94,13 +124,17 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 
 -- Date of birth agreement: exact, near (one digit keyed wrong, or day and month swapped),
--- different; NULL when either is missing.
+-- different; NULL when either is missing. Immutable arithmetic only (to_char is STABLE), so the
+-- planner inlines it into the comparisons.
 CREATE FUNCTION misswitch_work.dob_level(a date, b date) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL
                 WHEN a = b THEN 'exact'
-                WHEN misswitch_work.levenshtein(pg_catalog.to_char(a, 'YYYYMMDD'),
-                                                pg_catalog.to_char(b, 'YYYYMMDD')) = 1
+                WHEN misswitch_work.levenshtein(
+                       ((pg_catalog.date_part('year', a) * 10000 + pg_catalog.date_part('month', a) * 100
+                         + pg_catalog.date_part('day', a))::integer)::text,
+                       ((pg_catalog.date_part('year', b) * 10000 + pg_catalog.date_part('month', b) * 100
+                         + pg_catalog.date_part('day', b))::integer)::text) = 1
                   OR (pg_catalog.date_part('year', a) = pg_catalog.date_part('year', b)
                       AND pg_catalog.date_part('month', a) = pg_catalog.date_part('day', b)
                       AND pg_catalog.date_part('day', a) = pg_catalog.date_part('month', b)) THEN 'near'
@@ -162,10 +196,24 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                                       FROM misswitch_work.nickname n WHERE n.variant = name), '{}') END
 $$;
 
+-- name_form, account_person, record_person, comparison and candidate are scratch space each
+-- match refills from staging: UNLOGGED (no WAL for a million rows and their indexes; a crash
+-- empties them, and the next match refills them). The weights and the decisions stay logged.
+
+-- Every distinct name spelling of the accounts and records, normalised once: prepare joins
+-- this instead of normalising, sounding and looking up nicknames row by row (a trust of 100 k
+-- pupils has ~600 k name fields but only a few thousand distinct spellings).
+CREATE UNLOGGED TABLE misswitch_work.name_form (
+    raw   text PRIMARY KEY,          -- as the platform or the extract spells it
+    name  text,                      -- misswitch_work.normalise_name(raw)
+    sound text,                      -- double metaphone of its first word
+    names text[] NOT NULL            -- the name and every canonical name it is a nickname of
+);
+
 -- Every platform account, prepared for matching: normalised names and keys, plus what the old
 -- MIS extract (if loaded) knew about the record the account is linked to (staff codes, phones,
 -- address). Filled by the rules' prepare pass.
-CREATE TABLE misswitch_work.account_person (
+CREATE UNLOGGED TABLE misswitch_work.account_person (
     account_id     text PRIMARY KEY,
     account_type   text NOT NULL,
     staff_role     text,
@@ -191,11 +239,14 @@ CREATE TABLE misswitch_work.account_person (
     last_login     timestamptz,
     created_at     timestamptz
 );
-CREATE INDEX ON misswitch_work.account_person (account_type, dob);
-CREATE INDEX ON misswitch_work.account_person (account_type, surname_sound);
+-- No index on the blocking keys (dob, sounds, postcode): every pass joins open accounts and
+-- open records on them as equi-joins, which run as hash joins (run_rules turns nested loops
+-- off), linear in the rows, never a cross join. Maintaining three such indexes made filling
+-- record_person five times slower (2.3 of 2.8 s for 280 k rows at 100 k pupils) and no plan used
+-- them.
 
 -- Every new record, one row per name variant (legal, preferred; contacts: one).
-CREATE TABLE misswitch_work.record_person (
+CREATE UNLOGGED TABLE misswitch_work.record_person (
     load_id        bigint NOT NULL,
     mis_id         text   NOT NULL,
     variant        text   NOT NULL,
@@ -217,22 +268,28 @@ CREATE TABLE misswitch_work.record_person (
     ni_number      text,
     PRIMARY KEY (load_id, mis_id, variant)
 );
-CREATE INDEX ON misswitch_work.record_person (record_type, dob);
-CREATE INDEX ON misswitch_work.record_person (record_type, surname_sound, forename_sound);
-CREATE INDEX ON misswitch_work.record_person (record_type, postcode);
 
 -- Field agreement levels of compared pairs. sample: 'candidate' (a blocked pair to decide),
 -- 'anchor' (a pair known to match, for m), 'random' (a pair almost surely not, for u).
-CREATE TABLE misswitch_work.comparison (
+-- A sample row may stand for several pairs with the same levels (pairs; the parents' samples
+-- are stored once per combination of levels, without a pair). No indexes: every reader scans
+-- one pass's rows in bulk, and the table holds only the current match.
+CREATE UNLOGGED TABLE misswitch_work.comparison (
     pass       text   NOT NULL,
     sample     text   NOT NULL CHECK (sample IN ('candidate', 'anchor', 'random')),
-    account_id text   NOT NULL,
-    load_id    bigint NOT NULL,
-    mis_id     text   NOT NULL,
-    levels     jsonb  NOT NULL   -- {"forename": "nickname", "dob": "exact", ...}; missing: absent
+    account_id text,
+    load_id    bigint,
+    mis_id     text,
+    levels     jsonb  NOT NULL,  -- {"forename": "nickname", "dob": "exact", ...}; missing: absent
+    pairs      bigint NOT NULL DEFAULT 1 CHECK (pairs > 0),
+    CHECK (sample <> 'candidate' OR (account_id IS NOT NULL AND load_id IS NOT NULL AND mis_id IS NOT NULL))
 );
-CREATE INDEX ON misswitch_work.comparison (pass, sample);
-CREATE INDEX ON misswitch_work.comparison (pass, account_id);
+
+-- plan's new_accounts() asks, for every new record no account is linked to, which account has
+-- it in review: without an index on the review tier that is a scan of every decision per
+-- record (7 minutes at 100 k pupils). Only review rows enter it, so it costs the passes nothing.
+CREATE INDEX decision_in_review ON misswitch_work.decision (new_load_id, new_mis_id)
+    WHERE tier = 'possible';
 
 -- Parents are found through their children's relationships.
 CREATE INDEX IF NOT EXISTS extract_relationship_pupil
@@ -254,16 +311,19 @@ CREATE TABLE misswitch_work.field_weight (
 
 -- Scored candidates: every compared pair with its total and per-field weights, for assignment
 -- and for `misswitch explain`.
-CREATE TABLE misswitch_work.candidate (
+-- UNLOGGED like the other scratch tables (362 k rows for the parents at 100 k pupils): after a
+-- crash it is empty until the next match, and explain then shows decisions without their
+-- fields. One row per (pass, account_id, load_id, mis_id) by construction (score_candidates
+-- keeps one name variant): a primary key would only double the cost of filling it.
+CREATE UNLOGGED TABLE misswitch_work.candidate (
     pass       text   NOT NULL,
     account_id text   NOT NULL,
     load_id    bigint NOT NULL,
     mis_id     text   NOT NULL,
     score      double precision NOT NULL,
-    fields     jsonb  NOT NULL,   -- {"forename": {"level": "nickname", "weight": 4.1}, ...}
-    PRIMARY KEY (pass, account_id, load_id, mis_id)
+    fields     jsonb  NOT NULL    -- {"forename": {"level": "nickname", "weight": 4.1}, ...}
 );
-CREATE INDEX ON misswitch_work.candidate (account_id);
+CREATE INDEX ON misswitch_work.candidate (account_id);   -- explain, unmatched
 
 -- Manual decisions (`match --overrides FILE`), applied first on every run. line is the file's
 -- line number (the header is line 1).
@@ -338,10 +398,16 @@ CREATE FUNCTION misswitch_work.estimate_weights(pass_name text, min_anchors inte
 RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM misswitch_work.field_weight WHERE pass = pass_name;
-    WITH observed AS (
-        SELECT c.sample, f.key AS field, f.value #>> '{}' AS level, pg_catalog.count(*) AS hits
-          FROM misswitch_work.comparison c, pg_catalog.jsonb_each(c.levels) AS f
+    -- Pairs are counted per distinct combination of levels first (a few hundred at most), so
+    -- jsonb is taken apart once per combination, not once per pair.
+    WITH pattern AS (
+        SELECT c.sample, c.levels, pg_catalog.sum(c.pairs) AS pairs
+          FROM misswitch_work.comparison c
          WHERE c.pass = pass_name AND c.sample IN ('anchor', 'random')
+         GROUP BY 1, 2
+    ), observed AS (
+        SELECT p.sample, f.key AS field, f.value #>> '{}' AS level, pg_catalog.sum(p.pairs) AS hits
+          FROM pattern p, pg_catalog.jsonb_each(p.levels) AS f
          GROUP BY 1, 2, 3
     ), totals AS (
         SELECT o.sample, o.field, pg_catalog.sum(o.hits) AS pairs FROM observed o GROUP BY 1, 2
@@ -377,25 +443,32 @@ LANGUAGE sql AS $$
 $$;
 
 -- Scores a pass's candidate comparisons: total = sum of the field weights of their levels
--- (a missing field weighs 0); keeps the best name variant per record.
+-- (a missing field weighs 0); keeps the best name variant per record. Each distinct combination
+-- of levels is scored once and joined back to its pairs (hash join on the jsonb value).
 CREATE FUNCTION misswitch_work.score_candidates(pass_name text) RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM misswitch_work.candidate WHERE pass = pass_name;
+    WITH pattern AS (
+        SELECT DISTINCT c.levels FROM misswitch_work.comparison c
+         WHERE c.pass = pass_name AND c.sample = 'candidate'
+    ), scored AS (
+        SELECT p.levels, coalesce(pg_catalog.sum(w.weight), 0) AS score,
+               coalesce(pg_catalog.jsonb_object_agg(f.key, pg_catalog.jsonb_build_object(
+                   'level', f.value #>> '{}', 'weight', pg_catalog.round(w.weight::numeric, 2)))
+                   FILTER (WHERE f.key IS NOT NULL), '{}') AS fields
+          FROM pattern p
+          LEFT JOIN LATERAL pg_catalog.jsonb_each(p.levels) AS f ON true
+          LEFT JOIN misswitch_work.field_weight w
+            ON w.pass = pass_name AND w.field = f.key AND w.level = f.value #>> '{}'
+         GROUP BY p.levels
+    )
     INSERT INTO misswitch_work.candidate (pass, account_id, load_id, mis_id, score, fields)
-    SELECT DISTINCT ON (s.account_id, s.load_id, s.mis_id) pass_name, s.account_id, s.load_id, s.mis_id,
+    SELECT DISTINCT ON (c.account_id, c.load_id, c.mis_id) pass_name, c.account_id, c.load_id, c.mis_id,
            s.score, s.fields
-      FROM (SELECT c.account_id, c.load_id, c.mis_id,
-                   coalesce(pg_catalog.sum(w.weight), 0) AS score,
-                   coalesce(pg_catalog.jsonb_object_agg(f.key, pg_catalog.jsonb_build_object(
-                       'level', f.value #>> '{}', 'weight', pg_catalog.round(w.weight::numeric, 2)))
-                       FILTER (WHERE f.key IS NOT NULL), '{}') AS fields
-              FROM misswitch_work.comparison c
-              LEFT JOIN LATERAL pg_catalog.jsonb_each(c.levels) AS f ON true
-              LEFT JOIN misswitch_work.field_weight w
-                ON w.pass = pass_name AND w.field = f.key AND w.level = f.value #>> '{}'
-             WHERE c.pass = pass_name AND c.sample = 'candidate'
-             GROUP BY c.ctid, c.account_id, c.load_id, c.mis_id) AS s
-     ORDER BY s.account_id, s.load_id, s.mis_id, s.score DESC;
+      FROM misswitch_work.comparison c
+      JOIN scored s ON s.levels = c.levels
+     WHERE c.pass = pass_name AND c.sample = 'candidate'
+     ORDER BY c.account_id, c.load_id, c.mis_id, s.score DESC;
 $$;
 
 -- One-to-one assignment of a pass's scored candidates. An account's best record is 'likely' when
@@ -408,8 +481,11 @@ CREATE FUNCTION misswitch_work.assign_candidates(pass_name text, role text, like
                                                  required text[])
 RETURNS void
 LANGUAGE sql AS $$
+    -- Rows stay narrow through the two window sorts (fields is joined back for the best only,
+    -- and its disagreeing fields worked out once per distinct value). Competition for a record
+    -- is a hash anti-join on MIS ID (run_rules keeps nested loops off).
     WITH open_candidate AS (
-        SELECT c.*, l.mis_source
+        SELECT c.account_id, c.load_id, c.mis_id, c.score, l.mis_source
           FROM misswitch_work.candidate c
           JOIN misswitch_staging.extract_load l USING (load_id)
          WHERE c.pass = pass_name
@@ -438,22 +514,27 @@ LANGUAGE sql AS $$
                pg_catalog.first_value(r.account_id) OVER (PARTITION BY r.mis_source, r.mis_id
                                                           ORDER BY r.score DESC, r.account_id) AS best_account,
                pg_catalog.first_value(r.score) OVER (PARTITION BY r.mis_source, r.mis_id
-                                                     ORDER BY r.score DESC, r.account_id) AS best_account_score,
-               (SELECT pg_catalog.string_agg(f.key, ', ' ORDER BY f.key)
-                  FROM pg_catalog.jsonb_each(r.fields) AS f
-                 WHERE f.key = ANY (required) AND f.value ->> 'level' = 'different') AS disagreeing
+                                                     ORDER BY r.score DESC, r.account_id) AS best_account_score
           FROM ranked r
          WHERE r.account_rank = 1
+    ), disagreement AS (
+        SELECT p.fields, (SELECT pg_catalog.string_agg(f.key, ', ' ORDER BY f.key)
+                            FROM pg_catalog.jsonb_each(p.fields) AS f
+                           WHERE f.key = ANY (required) AND f.value ->> 'level' = 'different') AS disagreeing
+          FROM (SELECT DISTINCT c.fields FROM misswitch_work.candidate c WHERE c.pass = pass_name) AS p
     ), judged AS (
-        SELECT b.*,
+        SELECT b.*, x.disagreeing,
                CASE WHEN b.score < possible_at THEN NULL
                     WHEN b.record_rank > 1 THEN 'possible'
                     WHEN b.score < likely_at THEN 'possible'
                     WHEN b.next_record_score IS NOT NULL AND b.score - b.next_record_score < margin THEN 'possible'
                     WHEN b.next_account_score IS NOT NULL AND b.score - b.next_account_score < margin THEN 'possible'
-                    WHEN b.disagreeing IS NOT NULL THEN 'possible'
+                    WHEN x.disagreeing IS NOT NULL THEN 'possible'
                     ELSE 'likely' END AS tier
           FROM best b
+          JOIN misswitch_work.candidate c
+            ON c.pass = pass_name AND c.account_id = b.account_id AND c.load_id = b.load_id AND c.mis_id = b.mis_id
+          JOIN disagreement x ON x.fields = c.fields
     )
     INSERT INTO misswitch_work.decision (account_id, account_type, tier, new_load_id, new_mis_id, pass, score,
                                          runner_up_mis_id, runner_up_score, reason)

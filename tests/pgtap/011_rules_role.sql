@@ -1,7 +1,7 @@
 -- The rules-as-role boundary: rule SQL runs through misswitch_work.run_rules as the NOLOGIN role
 -- misswitch_rules, which reads staging, writes misswitch_work and cannot touch the platform.
 BEGIN;
-SELECT plan(8);
+SELECT plan(11);
 
 SELECT ok(NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'misswitch_rules'), 'misswitch_rules cannot log in');
 SELECT ok((SELECT prosecdef FROM pg_proc WHERE oid = 'misswitch_work.run_rules(text)'::regprocedure),
@@ -22,6 +22,14 @@ SELECT throws_ok($$SELECT misswitch_work.run_rules('CREATE FUNCTION misswitch_wo
 SELECT lives_ok($$SELECT misswitch_work.run_rules('DELETE FROM misswitch_work.decision; SELECT count(*) FROM misswitch_staging.platform_account')$$,
                 'a rule reads staging and writes the work schema');
 SELECT is((SELECT username FROM platform.users WHERE user_id = 1), 'p1', 'the platform is unchanged');
+SELECT throws_ok($$SELECT misswitch_work.run_rules('SELECT misswitch_work.analyze_work(''../platform.users'')')$$,
+                 '22023', NULL, 'analyze_work refreshes only the work tables it lists');
+SELECT lives_ok($$SELECT misswitch_work.run_rules('SELECT misswitch_work.analyze_work(''decision'', ''candidate'')')$$,
+                'the rules refresh the statistics of the work tables they fill');
+SELECT is((SELECT array_agg(c ORDER BY c) FROM pg_proc p, unnest(p.proconfig) c
+            WHERE p.oid = 'misswitch_work.run_rules(text)'::regprocedure),
+          ARRAY['enable_nestloop=off', 'jit=off', 'search_path=pg_catalog', 'work_mem=128MB'],
+          'rule SQL runs with nested loops and JIT off (bulk joins over work tables filled in the same transaction)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,6 @@
 -- Weights, scores, assignment and tie-breaking of scored matching (migration 0008 functions).
 BEGIN;
-SELECT plan(11);
+SELECT plan(12);
 
 INSERT INTO misswitch_staging.extract_load (load_id, role, format, school_key, mis_source, source_file)
 VALUES (1, 'new', 'native', '801/2001', 'Arbor', 'test.xml');
@@ -22,6 +22,13 @@ SELECT is((SELECT round(weight::numeric, 4) FROM misswitch_work.field_weight WHE
           round(log(2, 2.5), 4), 'weight = log2(m/u)');
 SELECT is((SELECT m_source FROM misswitch_work.field_weight WHERE pass = 't' AND level = 'exact'), 'test anchors',
           'where m came from is recorded');
+-- A sample row may stand for several pairs (parents' samples are stored once per combination):
+-- the same anchors as one row of 4 pairs give the same m.
+DELETE FROM misswitch_work.comparison WHERE sample = 'anchor';
+INSERT INTO misswitch_work.comparison (pass, sample, levels, pairs) VALUES ('t', 'anchor', '{"forename": "exact"}', 4);
+SELECT misswitch_work.estimate_weights('t', 3, '{}', 'test anchors');
+SELECT is((SELECT round(m::numeric, 4) FROM misswitch_work.field_weight WHERE pass = 't' AND level = 'exact'),
+          round(5 / 6.0, 4), 'a sample row counts as many pairs as it stands for');
 SELECT misswitch_work.estimate_weights('t', 100, '{"forename": {"exact": 0.9, "different": 0.1}}', 'x');
 SELECT is((SELECT m FROM misswitch_work.field_weight WHERE pass = 't' AND level = 'exact'), 0.9::double precision,
           'too few anchors: m is the prior');

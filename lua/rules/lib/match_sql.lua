@@ -119,14 +119,12 @@ local function notForbidden(account, misId)
 end
 
 -- Start of every match: forget the previous one (the overrides were just loaded by match).
+-- TRUNCATE, not DELETE: the match is one transaction, and rows deleted in it stay in the
+-- tables for every later scan and ANALYZE of the same transaction to wade through.
 function M.reset(nicknames)
   local out = {
-    "DELETE FROM misswitch_work.decision;",
-    "DELETE FROM misswitch_work.duplicate;",
-    "DELETE FROM misswitch_work.candidate;",
-    "DELETE FROM misswitch_work.comparison;",
-    "DELETE FROM misswitch_work.field_weight;",
-    "DELETE FROM misswitch_work.match_run;",
+    "TRUNCATE misswitch_work.decision, misswitch_work.duplicate, misswitch_work.candidate,",
+    "         misswitch_work.comparison, misswitch_work.field_weight, misswitch_work.match_run;",
     "DELETE FROM misswitch_work.nickname WHERE source = 'rules';",
   }
   if #nicknames > 0 then
@@ -144,11 +142,37 @@ function M.reset(nicknames)
 end
 
 -- Normalised persons on both sides. An account borrows what the old MIS extract (when loaded)
--- knew about the record it is linked to: sex, staff codes, phones, postcode.
+-- knew about the record it is linked to: sex, staff codes, phones, postcode. Set-based: every
+-- distinct name spelling is normalised, sounded and looked up in the nicknames once
+-- (misswitch_work.name_form) and joined back; the other normalisers are single expressions
+-- the planner inlines. No function runs its own query per row.
 function M.prepare()
   return [[
-DELETE FROM misswitch_work.account_person;
-DELETE FROM misswitch_work.record_person;
+TRUNCATE misswitch_work.name_form, misswitch_work.account_person, misswitch_work.record_person;
+WITH spelling (raw) AS (
+    SELECT a.forename FROM misswitch_staging.platform_account a
+    UNION SELECT a.surname FROM misswitch_staging.platform_account a
+    UNION SELECT p.legal_forename FROM misswitch_staging.extract_pupil p
+    UNION SELECT p.legal_surname FROM misswitch_staging.extract_pupil p
+    UNION SELECT p.preferred_forename FROM misswitch_staging.extract_pupil p
+    UNION SELECT p.preferred_surname FROM misswitch_staging.extract_pupil p
+    UNION SELECT s.legal_forename FROM misswitch_staging.extract_staff s
+    UNION SELECT s.legal_surname FROM misswitch_staging.extract_staff s
+    UNION SELECT s.preferred_forename FROM misswitch_staging.extract_staff s
+    UNION SELECT s.preferred_surname FROM misswitch_staging.extract_staff s
+    UNION SELECT c.forename FROM misswitch_staging.extract_contact c
+    UNION SELECT c.surname FROM misswitch_staging.extract_contact c
+), normalised AS (
+    SELECT s.raw, misswitch_work.normalise_name(s.raw) AS name FROM spelling s WHERE s.raw IS NOT NULL
+), known AS (
+    SELECT DISTINCT n.name, misswitch_work.sound(pg_catalog.split_part(n.name, ' ', 1)) AS sound,
+           misswitch_work.forename_names(n.name) AS names
+      FROM normalised n
+)
+INSERT INTO misswitch_work.name_form (raw, name, sound, names)
+SELECT n.raw, n.name, k.sound, coalesce(k.names, '{}')
+  FROM normalised n LEFT JOIN known k ON k.name = n.name;
+SELECT misswitch_work.analyze_work('name_form');
 WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, teacher_number, ni_number,
                  phones, postcode) AS (
     SELECT 'pupil', l.mis_source, l.school_key, p.mis_id, p.sex, NULL, NULL, NULL, '{}'::text[], p.address_postcode
@@ -161,10 +185,10 @@ WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, t
     SELECT 'parent', l.mis_source, l.school_key, c.mis_id, NULL, NULL, NULL, NULL, c.phones, c.address_postcode
       FROM misswitch_staging.extract_contact c JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'old'
 ), account AS (
-    SELECT a.*, s.lea_code || '/' || s.dfe_number AS school_key,
-           misswitch_work.normalise_name(a.forename) AS forename_n, misswitch_work.normalise_name(a.surname) AS surname_n
+    SELECT a.*, s.lea_code || '/' || s.dfe_number AS school_key
       FROM misswitch_staging.platform_account a
       LEFT JOIN misswitch_staging.platform_school s ON s.school_id = a.school_id
+     WHERE NOT a.disabled OR a.disabled IS NULL
 ), old_match AS (
     SELECT DISTINCT ON (a.account_id) a.account_id, o.*
       FROM account a
@@ -177,35 +201,32 @@ WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, t
 INSERT INTO misswitch_work.account_person (account_id, account_type, staff_role, school_key, username, forename,
        surname, forename_sound, surname_sound, forename_names, dob, sex, email, upn, mis_source, mis_id, staff_code,
        teacher_number, ni_number, phones, postcode, content_items, last_login, created_at)
-SELECT a.account_id, a.account_type, a.staff_role, a.school_key, a.username, a.forename_n, a.surname_n,
-       misswitch_work.sound(pg_catalog.split_part(a.forename_n, ' ', 1)),
-       misswitch_work.sound(pg_catalog.split_part(a.surname_n, ' ', 1)),
-       misswitch_work.forename_names(a.forename_n),
-       a.dob, o.sex, misswitch_work.normalise_email(a.email), a.upn, a.mis_source, a.mis_id,
+SELECT a.account_id, a.account_type, a.staff_role, a.school_key, a.username, f.name, s.name, f.sound, s.sound,
+       coalesce(f.names, '{}'), a.dob, o.sex, misswitch_work.normalise_email(a.email), a.upn, a.mis_source, a.mis_id,
        misswitch_work.normalise_code(o.staff_code), misswitch_work.normalise_code(o.teacher_number),
-       misswitch_work.normalise_code(o.ni_number), misswitch_work.normalise_phones(coalesce(o.phones, '{}')),
+       misswitch_work.normalise_code(o.ni_number), misswitch_work.normalise_phones(o.phones),
        misswitch_work.normalise_postcode(o.postcode), coalesce(c.items, 0), a.last_login, a.created_at
   FROM account a
+  LEFT JOIN misswitch_work.name_form f ON f.raw = a.forename
+  LEFT JOIN misswitch_work.name_form s ON s.raw = a.surname
   LEFT JOIN old_match o USING (account_id)
-  LEFT JOIN content c USING (account_id)
- WHERE NOT a.disabled OR a.disabled IS NULL;
+  LEFT JOIN content c USING (account_id);
 WITH record AS (
-    SELECT p.load_id, p.mis_id, 'pupil' AS record_type, p.legal_forename, p.legal_surname, p.preferred_forename,
-           p.preferred_surname, p.dob, p.sex, ARRAY[p.email] AS emails, '{}'::text[] AS phones, p.address_postcode,
-           NULL AS staff_code, NULL AS teacher_number, NULL AS ni_number
-      FROM misswitch_staging.extract_pupil p
+    SELECT p.load_id, p.mis_id, 'pupil' AS record_type, l.school_key, l.mis_source, p.legal_forename,
+           p.legal_surname, p.preferred_forename, p.preferred_surname, p.dob, p.sex, ARRAY[p.email] AS emails,
+           NULL::text[] AS phones, p.address_postcode, NULL AS staff_code, NULL AS teacher_number, NULL AS ni_number
+      FROM misswitch_staging.extract_pupil p JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'new'
     UNION ALL
-    SELECT s.load_id, s.mis_id, 'staff', s.legal_forename, s.legal_surname, s.preferred_forename,
-           s.preferred_surname, s.dob, s.sex, ARRAY[s.email], '{}'::text[], s.address_postcode,
+    SELECT s.load_id, s.mis_id, 'staff', l.school_key, l.mis_source, s.legal_forename, s.legal_surname,
+           s.preferred_forename, s.preferred_surname, s.dob, s.sex, ARRAY[s.email], NULL, s.address_postcode,
            s.staff_code, s.teacher_number, s.ni_number
-      FROM misswitch_staging.extract_staff s
+      FROM misswitch_staging.extract_staff s JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'new'
     UNION ALL
-    SELECT c.load_id, c.mis_id, 'parent', c.forename, c.surname, NULL, NULL, NULL, NULL, c.emails, c.phones,
-           c.address_postcode, NULL, NULL, NULL
-      FROM misswitch_staging.extract_contact c
+    SELECT c.load_id, c.mis_id, 'parent', l.school_key, l.mis_source, c.forename, c.surname, NULL, NULL, NULL, NULL,
+           c.emails, c.phones, c.address_postcode, NULL, NULL, NULL
+      FROM misswitch_staging.extract_contact c JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'new'
 ), variant AS (
-    SELECT r.*, v.variant, misswitch_work.normalise_name(v.forename) AS forename_n,
-           misswitch_work.normalise_name(v.surname) AS surname_n
+    SELECT r.*, v.variant, v.forename, v.surname
       FROM record r
       CROSS JOIN LATERAL (VALUES ('legal', r.legal_forename, r.legal_surname),
                                  ('preferred', coalesce(r.preferred_forename, r.legal_forename),
@@ -215,16 +236,15 @@ WITH record AS (
 INSERT INTO misswitch_work.record_person (load_id, mis_id, variant, record_type, school_key, mis_source, forename,
        surname, forename_sound, surname_sound, forename_names, dob, sex, emails, phones, postcode, staff_code,
        teacher_number, ni_number)
-SELECT v.load_id, v.mis_id, v.variant, v.record_type, l.school_key, l.mis_source, v.forename_n, v.surname_n,
-       misswitch_work.sound(pg_catalog.split_part(v.forename_n, ' ', 1)),
-       misswitch_work.sound(pg_catalog.split_part(v.surname_n, ' ', 1)),
-       misswitch_work.forename_names(v.forename_n),
-       v.dob, v.sex, misswitch_work.normalise_emails(v.emails), misswitch_work.normalise_phones(v.phones),
-       misswitch_work.normalise_postcode(v.address_postcode), misswitch_work.normalise_code(v.staff_code),
-       misswitch_work.normalise_code(v.teacher_number), misswitch_work.normalise_code(v.ni_number)
+SELECT v.load_id, v.mis_id, v.variant, v.record_type, v.school_key, v.mis_source, f.name, s.name, f.sound, s.sound,
+       coalesce(f.names, '{}'), v.dob, v.sex, misswitch_work.normalise_emails(v.emails),
+       misswitch_work.normalise_phones(v.phones), misswitch_work.normalise_postcode(v.address_postcode),
+       misswitch_work.normalise_code(v.staff_code), misswitch_work.normalise_code(v.teacher_number),
+       misswitch_work.normalise_code(v.ni_number)
   FROM variant v
-  JOIN misswitch_staging.extract_load l ON l.load_id = v.load_id AND l.role = 'new';
-SELECT misswitch_work.analyze_work();]]
+  LEFT JOIN misswitch_work.name_form f ON f.raw = v.forename
+  LEFT JOIN misswitch_work.name_form s ON s.raw = v.surname;
+SELECT misswitch_work.analyze_work('account_person', 'record_person');]]
 end
 
 -- Manual decisions first: forced links become exact decisions (the record in the account's own
@@ -356,6 +376,7 @@ function M.scored(pass)
     "-- pass " .. pass.name .. ": " .. pass.role .. " accounts no exact key matched, scored on "
       .. table.concat(pass.fields, ", "),
     "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
+    "SELECT misswitch_work.analyze_work('decision');",
     blockedPairs(pass),
     "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
     "SELECT " .. name .. ", 'candidate', a.account_id, r.load_id, r.mis_id,",
@@ -364,7 +385,7 @@ function M.scored(pass)
     "  JOIN misswitch_work.account_person a ON a.account_id = p.account_id",
     "  JOIN misswitch_work.record_person r ON (r.load_id, r.mis_id, r.variant) = (p.load_id, p.mis_id, p.variant)",
     " WHERE " .. notForbidden("p.account_id", "p.mis_id") .. ";",
-    "SELECT misswitch_work.analyze_work();",
+    "SELECT misswitch_work.analyze_work('comparison');",
     "-- m: pairs an exact key already linked (their best name variant)",
     "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
     "-- (leave-one-out: a field the anchor's own exact key compared says nothing about m)",
@@ -378,13 +399,16 @@ function M.scored(pass)
     "          JOIN misswitch_work.record_person r ON r.load_id = d.new_load_id AND r.mis_id = d.new_mis_id) x",
     " ORDER BY x.account_id, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(x.levels) e",
     "                          WHERE e.value = 'exact') DESC, x.load_id;",
-    "-- u: deterministic pseudo-random pairs of this role's accounts and records",
+    "-- u: deterministic pseudo-random pairs of this role's accounts and records: both sides",
+    "-- numbered in a fixed pseudo-random order (keys only, so the sort stays narrow), the g-th",
+    "-- pair drawn by two strides through them, then joined back by key (linear: hash joins)",
     "WITH account AS (",
-    "    SELECT a.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.md5(a.account_id)) - 1 AS n,",
+    "    SELECT a.account_id, pg_catalog.row_number() OVER (ORDER BY pg_catalog.md5(a.account_id)) - 1 AS n,",
     "           pg_catalog.count(*) OVER () AS total",
     "      FROM misswitch_work.account_person a WHERE a.account_type = " .. role,
     "), record AS (",
-    "    SELECT r.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.md5(r.mis_id || r.variant), r.load_id) - 1 AS n,",
+    "    SELECT r.load_id, r.mis_id, r.variant,",
+    "           pg_catalog.row_number() OVER (ORDER BY pg_catalog.md5(r.mis_id || r.variant), r.load_id) - 1 AS n,",
     "           pg_catalog.count(*) OVER () AS total",
     "      FROM misswitch_work.record_person r WHERE r.record_type = " .. role,
     "), draw AS (",
@@ -395,12 +419,15 @@ function M.scored(pass)
     ")",
     "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
     "SELECT " .. name .. ", 'random', a.account_id, r.load_id, r.mis_id, " .. levels,
-    "  FROM draw JOIN account a ON a.n = draw.account_n JOIN record r ON r.n = draw.record_n",
+    "  FROM draw JOIN account da ON da.n = draw.account_n JOIN record dr ON dr.n = draw.record_n",
+    "  JOIN misswitch_work.account_person a ON a.account_id = da.account_id",
+    "  JOIN misswitch_work.record_person r ON (r.load_id, r.mis_id, r.variant) = (dr.load_id, dr.mis_id, dr.variant)",
     " WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = a.account_id",
     "                    AND d.new_load_id = r.load_id AND d.new_mis_id = r.mis_id);",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
       .. ", 'exact-key matches of this role');",
     "SELECT misswitch_work.score_candidates(" .. name .. ");",
+    "SELECT misswitch_work.analyze_work('candidate', 'decision');",
     assign(pass),
   }
 end
@@ -421,6 +448,7 @@ function M.parents(pass)
   return lines {
     "-- pass " .. pass.name .. ": parents through their matched children, scored on " .. table.concat(pass.fields, ", "),
     "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
+    "SELECT misswitch_work.analyze_work('decision', 'duplicate');",
     "WITH family AS (",
     "    SELECT coalesce(dup.keep_account_id, l.parent_account) AS account_id, l.child_account, l.relationship",
     "      FROM misswitch_staging.platform_parent_link l",
@@ -454,11 +482,13 @@ function M.parents(pass)
     "  JOIN misswitch_work.account_person a ON a.account_id = p.account_id",
     "  JOIN misswitch_work.record_person r ON r.load_id = p.load_id AND r.mis_id = p.mis_id",
     " WHERE " .. openRecord("r") .. ";",
-    "SELECT misswitch_work.analyze_work();",
-    "-- m: leave-one-out anchors (two other identity fields exact)",
-    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
-    "SELECT c.pass, 'anchor', c.account_id, c.load_id, c.mis_id, x.levels",
-    "  FROM misswitch_work.comparison c",
+    "SELECT misswitch_work.analyze_work('comparison');",
+    "-- m: leave-one-out anchors (two other identity fields exact), stored once per combination",
+    "-- of levels with the number of pairs it stands for",
+    "INSERT INTO misswitch_work.comparison (pass, sample, levels, pairs)",
+    "SELECT " .. name .. ", 'anchor', x.levels, c.pairs",
+    "  FROM (SELECT c.levels, pg_catalog.count(*) AS pairs FROM misswitch_work.comparison c",
+    "         WHERE c.pass = " .. name .. " AND c.sample = 'candidate' GROUP BY c.levels) c",
     "  CROSS JOIN LATERAL (",
     "      SELECT pg_catalog.jsonb_object_agg(f.key, f.value) AS levels",
     "        FROM pg_catalog.jsonb_each(c.levels) AS f",
@@ -467,22 +497,27 @@ function M.parents(pass)
     "         -- one of them a forename or an email: two parents share a surname and a landline",
     "         AND EXISTS (SELECT 1 FROM pg_catalog.jsonb_each_text(c.levels) AS g",
     "                      WHERE g.key <> f.key AND g.key IN ('forename', 'email') AND g.value = 'exact')) AS x",
-    " WHERE c.pass = " .. name .. " AND c.sample = 'candidate' AND x.levels IS NOT NULL;",
+    " WHERE x.levels IS NOT NULL;",
     "-- u: the other candidates of accounts with a strong anchor (three identity fields exact)",
-    "WITH counted AS (",
-    "    SELECT c.*, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(c.levels) AS g",
-    "                  WHERE g.key = ANY (" .. identitySet .. ") AND g.value = 'exact') AS exact_fields",
-    "      FROM misswitch_work.comparison c WHERE c.pass = " .. name .. " AND c.sample = 'candidate'",
-    "), flagged AS (",
-    "    SELECT c.*, pg_catalog.bool_or(c.exact_fields >= 3) OVER (PARTITION BY c.account_id) AS anchored",
-    "      FROM counted c",
+    "WITH pattern AS (",
+    "    SELECT p.levels, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(p.levels) AS g",
+    "                       WHERE g.key = ANY (" .. identitySet .. ") AND g.value = 'exact') AS exact_fields",
+    "      FROM (SELECT DISTINCT c.levels FROM misswitch_work.comparison c",
+    "             WHERE c.pass = " .. name .. " AND c.sample = 'candidate') p",
+    "), anchored AS (",
+    "    SELECT DISTINCT c.account_id FROM misswitch_work.comparison c JOIN pattern p ON p.levels = c.levels",
+    "     WHERE c.pass = " .. name .. " AND c.sample = 'candidate' AND p.exact_fields >= 3",
     ")",
-    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
-    "SELECT f.pass, 'random', f.account_id, f.load_id, f.mis_id, f.levels",
-    "  FROM flagged f WHERE f.anchored AND f.exact_fields < 3;",
+    "INSERT INTO misswitch_work.comparison (pass, sample, levels, pairs)",
+    "SELECT " .. name .. ", 'random', c.levels, pg_catalog.count(*)",
+    "  FROM misswitch_work.comparison c JOIN pattern p ON p.levels = c.levels",
+    " WHERE c.pass = " .. name .. " AND c.sample = 'candidate' AND p.exact_fields < 3",
+    "   AND c.account_id IN (SELECT a.account_id FROM anchored a)",
+    " GROUP BY c.levels;",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
       .. ", 'candidates agreeing on two other identity fields');",
     "SELECT misswitch_work.score_candidates(" .. name .. ");",
+    "SELECT misswitch_work.analyze_work('candidate', 'decision');",
     assign(pass),
     pass.unmatched_children == "accept" and "-- unmatched_children = accept: links to leavers stay as they are"
     or lines {

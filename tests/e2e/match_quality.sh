@@ -1,0 +1,65 @@
+#!/bin/sh
+# Match quality on a small fixed dataset: gen (1 500 pupils, 2 schools, fixed seed), load, match,
+# then precision and recall per role against truth.csv, in SQL. A wrong link is never allowed
+# (a wrong parent-child link is a safeguarding incident); recall has floors a little under what
+# the default rules reach today, so a change that loses matches fails here. Asserts quality,
+# never timings (tests/bench measures those).
+set -eu
+misswitch=${1:?usage: match_quality.sh MISSWITCH SOURCE_DIR}
+source_dir=${2:?usage: match_quality.sh MISSWITCH SOURCE_DIR}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+sql() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ms() { "$misswitch" -q "$@"; }
+
+ms gen --pupils 1500 --schools 2 --seed 11 --out "$work/data"
+sql -f "$work/data/platform.sql" >/dev/null
+ms init --test-copy
+ms load extract "$work/data/new-extract.xml"
+ms load platform
+ms match
+
+# role | truth links | links | correct | wrong | review, one line per role
+figures=$(sql <<SQL
+CREATE TEMP TABLE truth (role text, account text, new_id text, kind text, noise text);
+\\copy truth FROM '$work/data/truth.csv' WITH (FORMAT csv, HEADER true)
+WITH link AS (
+    SELECT d.account_type AS role, d.account_id, d.new_mis_id FROM misswitch_work.decision d
+     WHERE d.tier IN ('exact', 'likely')
+), expected AS (
+    SELECT t.role, t.account, t.new_id FROM truth t WHERE t.kind = 'match'
+), role AS (
+    SELECT unnest(ARRAY['pupil', 'staff', 'parent']) AS role
+)
+SELECT r.role,
+       (SELECT count(*) FROM expected e WHERE e.role = r.role),
+       (SELECT count(*) FROM link l WHERE l.role = r.role),
+       (SELECT count(*) FROM link l JOIN expected e ON (e.account, e.new_id) = (l.account_id, l.new_mis_id)
+         WHERE l.role = r.role),
+       (SELECT count(*) FROM link l WHERE l.role = r.role AND NOT EXISTS (
+            SELECT 1 FROM expected e WHERE (e.account, e.new_id) = (l.account_id, l.new_mis_id))),
+       (SELECT count(*) FROM misswitch_work.decision d WHERE d.account_type = r.role AND d.tier = 'possible')
+  FROM role r ORDER BY 1;
+SQL
+)
+echo "$figures" | awk -F'|' '{ printf "match_quality: %-7s truth %5d  links %5d  correct %5d  wrong %d  review %d  recall %.4f\n",
+                                      $1, $2, $3, $4, $5, $6, ($2 > 0 ? $4 / $2 : 1) }'
+
+check() { # ROLE MIN_TRUTH RECALL_FLOOR
+    line=$(echo "$figures" | grep "^$1|") || fail "$1: no figures"
+    truth=$(echo "$line" | cut -d'|' -f2)
+    correct=$(echo "$line" | cut -d'|' -f4)
+    wrong=$(echo "$line" | cut -d'|' -f5)
+    [ "$truth" -ge "$2" ] || fail "$1: only $truth truth links in the generated trust (expected $2 or more)"
+    [ "$wrong" -eq 0 ] || fail "$1: $wrong wrong link(s)"
+    awk -v c="$correct" -v t="$truth" -v floor="$3" 'BEGIN { exit !(c / t >= floor) }' ||
+        fail "$1: recall $correct/$truth is below $3"
+}
+# Issue 5's targets: pupils recall >= 0.999, staff >= 0.99, parents >= 0.98. Staff and parents
+# sit a little under them with the current generator's noise (eval at 2 k: staff 0.994,
+# parents 0.968), so their floors guard what is reached today.
+check pupil 1300 0.999
+check staff 80 0.97
+check parent 2000 0.95
+echo "match_quality: ok"

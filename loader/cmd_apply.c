@@ -173,9 +173,11 @@ static ExitCode applyLive(const Options *options, const ApplyOptions *apply, Db 
 
 ExitCode commandApply(const Options *options, int argc, char **argv)
 {
+    /* "key" is listed only to be refused: getopt_long would take --key as --key-file */
     static const struct option LONG_OPTIONS[] = {{"plan", required_argument, NULL, 'p'},
                                                  {"live", no_argument, NULL, 'l'},
                                                  {"key-file", required_argument, NULL, 'k'},
+                                                 {"key", required_argument, NULL, 'K'},
                                                  {"skip-conflicts", no_argument, NULL, 's'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
@@ -205,6 +207,9 @@ ExitCode commandApply(const Options *options, int argc, char **argv)
         case 'h':
             printHelp();
             return EXIT_OK;
+        case 'K':
+            return commandUsageError("apply", "keys are never taken from the command line: "
+                                              "give --key-file FILE or set MISSWITCH_KEY_FILE");
         default:
             return commandUsageError("apply", "unknown option");
         }

@@ -29,14 +29,6 @@ static void printHelp(void)
            "  -h, --help    show this help\n");
 }
 
-static double secondsSince(const struct timespec *start)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /* Every pass runs through misswitch_work.run_rules: SECURITY DEFINER, owned by the NOLOGIN role
  * misswitch_rules, which reads staging and writes only misswitch_work. */
 static const char RUN_RULES[] = "SELECT misswitch_work.run_rules($1)";
@@ -68,7 +60,7 @@ static bool runPasses(const Options *options, Db *db, const char *overrides,
         dbResultFree(result);
         if (options->verbosity >= VERBOSITY_NORMAL)
             commandSay(options, "match: %-24s %8.3f s", passes->items[i].name,
-                       secondsSince(&started));
+                       commandSecondsSince(&started));
     }
     return dbExec(db, "commit", "COMMIT", err);
 }
@@ -133,9 +125,9 @@ ExitCode commandMatch(const Options *options, int argc, char **argv)
         !runPasses(options, db, overrides, &passes, &err))
         goto fail;
     commandSay(options, "match: %zu passes in %.2f s with %s", passes.count,
-               secondsSince(&started), rulesPath);
+               commandSecondsSince(&started), rulesPath);
     if (options->json)
-        printf("{\"passes\": %zu, \"seconds\": %.3f, ", passes.count, secondsSince(&started));
+        printf("{\"passes\": %zu, \"seconds\": %.3f, ", passes.count, commandSecondsSince(&started));
     if (!summaryPrint(options, db, "match", options->json, &err))
         goto fail;
     if (options->json)

@@ -25,14 +25,6 @@ static void printHelp(void)
            "(~/.pgpass, PGPASSWORD or a conninfo), like misswitch itself.\n");
 }
 
-static double secondsSince(const struct timespec *start)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 static ExitCode takeSnapshot(const Options *options, const char *keyPath, const char *out)
 {
     struct timespec start;
@@ -44,7 +36,7 @@ static ExitCode takeSnapshot(const Options *options, const char *keyPath, const 
         return commandFail(&err);
     commandSay(options, "snapshot: wrote %s: %llu bytes (pg_dump archive %llu bytes) of database %s "
                "in %.1f s", out, taken.summary.fileBytes, taken.summary.plainBytes, taken.database,
-               secondsSince(&start));
+               commandSecondsSince(&start));
     if (options->json) {
         printf("{\"snapshot\": ");
         jsonWriteString(stdout, out);

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 ExitCode commandUsageError(const char *command, const char *format, ...)
 {
@@ -54,4 +55,12 @@ Db *commandOpenDatabase(const Options *options, Error *err)
         return NULL;
     }
     return db;
+}
+
+double commandSecondsSince(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }

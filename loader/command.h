@@ -54,6 +54,10 @@ void commandSay(const Options *options, const char *format, ...) __attribute__((
 /* Connects to the working database (-d) and makes the version handshake (migrateCheck). */
 struct Db *commandOpenDatabase(const Options *options, Error *err);
 
+/* Seconds elapsed since start (CLOCK_MONOTONIC), for progress lines and --json figures. */
+struct timespec;
+double commandSecondsSince(const struct timespec *start);
+
 /* The profile to use: --profile, or the reference platform's profile in the rules directory. */
 void commandProfilePath(const Options *options, char *out, size_t size);
 

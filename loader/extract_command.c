@@ -49,14 +49,6 @@ static void printWarning(void *context, const char *file, long line, const char 
         fprintf(stderr, "misswitch: %s:%ld: warning: %s\n", file, line, message);
 }
 
-static double secondsSince(const struct timespec *start)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /* What a format's records are keyed by, when it is not the MIS's own IDs. */
 static const char *formatNote(const ExtractFormat *format)
 {
@@ -177,7 +169,7 @@ ExitCode loadExtract(const Options *options, int argc, char **argv)
         goto cleanup;
     }
     printSummary(options, argv[optind], extractReaderFormat(reader), role, &result,
-                 secondsSince(&start));
+                 commandSecondsSince(&start));
 
 cleanup:
     extractLoadResultFree(&result);

@@ -120,7 +120,7 @@ ExitCode loadPlatform(const Options *options, int argc, char **argv)
     Db *source = NULL;
     Error err;
     ExitCode code = EXIT_OK;
-    struct timespec started, finished;
+    struct timespec started;
     int opt;
 
     while ((opt = getopt_long(argc, argv, "h", LONG_OPTIONS, NULL)) != -1) {
@@ -153,9 +153,7 @@ ExitCode loadPlatform(const Options *options, int argc, char **argv)
         goto fail;
     if (!loadAll(options, source, target, &statements, dbName(source), profilePath, &counts, &err))
         goto fail;
-    clock_gettime(CLOCK_MONOTONIC, &finished);
-    double seconds = (double)(finished.tv_sec - started.tv_sec) +
-                     (double)(finished.tv_nsec - started.tv_nsec) / 1e9;
+    double seconds = commandSecondsSince(&started);
     if (options->json) {
         printf("{\"source\": ");
         jsonWriteString(stdout, dbName(source));

@@ -267,6 +267,11 @@ static void test_plan_without_out_is_a_usage_error(void **state)
     outcome = expect(2, "apply");
     assert_non_null(strstr(outcome.err, "--plan"));
     outcomeFree(&outcome);
+
+    /* a key on the command line is refused, not taken as --key-file by prefix */
+    outcome = expect(2, "apply --plan /nonexistent --live --key 00ff");
+    assert_non_null(strstr(outcome.err, "never taken from the command line"));
+    outcomeFree(&outcome);
 }
 
 static void test_unreachable_database_is_a_connection_error(void **state)

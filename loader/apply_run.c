@@ -1,25 +1,12 @@
 /* apply_run.c — runs a verified plan in one transaction and reports what it changed */
 #include "apply_run.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
-
-/* Test-only: stop before a named step so a test can kill the process exactly there. */
-static void pauseIfAsked(const Options *options, const char *step)
-{
-    const char *pauseAt = getenv("MISSWITCH_TEST_PAUSE_AT");
-
-    if (pauseAt == NULL || strcmp(pauseAt, step) != 0)
-        return;
-    fprintf(stderr, "apply: paused before step %s (MISSWITCH_TEST_PAUSE_AT)\n", step);
-    fflush(stderr);
-    raise(SIGSTOP);
-    (void)options;
-}
+#include "testhook.h"
 
 bool applyFindRun(Db *db, const char *hash, char *run, size_t size, Error *err)
 {
@@ -92,12 +79,12 @@ bool applyRun(const Options *options, Db *db, const PlanFile *plan, bool skipCon
     if (skipConflicts &&
         !dbExec(db, "skip conflicts", "SET LOCAL misswitch.skip_conflicts = on", err))
         goto rollback;
-    pauseIfAsked(options, "begin");
+    testPauseAt("apply", "begin");
     if (!dbQueryValue(db, "start the run", plan->beginSql, 0, NULL, result->run,
                       sizeof result->run, NULL, err))
         goto rollback;
     for (size_t i = 0; i < plan->stepCount; i++) {
-        pauseIfAsked(options, plan->steps[i].name);
+        testPauseAt("apply", plan->steps[i].name);
         if (!dbExec(db, plan->steps[i].name, plan->steps[i].sql, err)) {
             errorPrefix(err, "step %s: ", plan->steps[i].name);
             goto rollback;
@@ -107,7 +94,7 @@ bool applyRun(const Options *options, Db *db, const PlanFile *plan, bool skipCon
     }
     if (!report(options, db, result, err))
         goto rollback;
-    pauseIfAsked(options, "commit");
+    testPauseAt("apply", "commit");
     if (!dbExec(db, "commit", "COMMIT", err))
         goto rollback;
     return true;

@@ -48,26 +48,28 @@ static bool separate(CopyBuf *buffer, Error *err)
 
 bool copyBufField(CopyBuf *buffer, const char *value, Error *err)
 {
-    const char *run = value;
-
     if (!separate(buffer, err))
         return false;
     if (value == NULL)
         return put(buffer, "\\N", 2, err);
     /* Copy runs of ordinary bytes at once; escape the four that COPY text format reserves. */
-    for (const char *c = value;; c++) {
-        const char *escape = NULL;
-        switch (*c) {
+    for (;;) {
+        size_t run = strcspn(value, "\\\t\n\r");
+        const char *escape;
+
+        if (!put(buffer, value, run, err))
+            return false;
+        value += run;
+        switch (*value) {
+        case '\0': return true;
         case '\\': escape = "\\\\"; break;
         case '\t': escape = "\\t"; break;
         case '\n': escape = "\\n"; break;
-        case '\r': escape = "\\r"; break;
-        case '\0': return put(buffer, run, (size_t)(c - run), err);
-        default: continue;
+        default: escape = "\\r"; break;
         }
-        if (!put(buffer, run, (size_t)(c - run), err) || !put(buffer, escape, 2, err))
+        if (!put(buffer, escape, 2, err))
             return false;
-        run = c + 1;
+        value++;
     }
 }
 

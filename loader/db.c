@@ -17,8 +17,9 @@ struct DbResult {
     PGresult *result;
 };
 
-/* Open connections, so SIGINT can cancel what they run. Small: misswitch opens one or two. */
-#define MAX_OPEN_CONNECTIONS 8
+/* Open connections, so SIGINT can cancel what they run. Small: misswitch opens one or two, and
+ * `load extract` of a native file one per staging table besides. */
+#define MAX_OPEN_CONNECTIONS 16
 static PGcancel *volatile openCancels[MAX_OPEN_CONNECTIONS];
 static struct sigaction previousSigint;
 static int openCount;
@@ -168,16 +169,30 @@ static bool checkInterrupted(const char *what, Error *err)
 
 bool dbExec(Db *db, const char *what, const char *sql, Error *err)
 {
-    bool ok = true;
-    PGresult *result;
-
     db->sqlstate[0] = '\0';
     /* ROLLBACK must still run after ^C: that is how an interrupted run ends cleanly. */
     if (strcmp(what, "rollback") != 0 && !checkInterrupted(what, err))
         return false;
     if (!PQsendQuery(db->conn, sql))
         return failFromResult(db, NULL, what, err);
-    /* Drain every result; the first failure is the one to report. */
+    return dbWait(db, what, err);
+}
+
+bool dbSend(Db *db, const char *what, const char *sql, Error *err)
+{
+    db->sqlstate[0] = '\0';
+    if (!checkInterrupted(what, err))
+        return false;
+    if (!PQsendQuery(db->conn, sql))
+        return failFromResult(db, NULL, what, err);
+    return true;
+}
+
+bool dbWait(Db *db, const char *what, Error *err)
+{
+    bool ok = true;
+    PGresult *result;
+
     while ((result = PQgetResult(db->conn)) != NULL) {
         ExecStatusType status = PQresultStatus(result);
         if (ok && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&

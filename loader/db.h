@@ -27,6 +27,12 @@ const char *dbName(const Db *db);
  * statement in error messages. */
 bool dbExec(Db *db, const char *what, const char *sql, Error *err);
 
+/* dbExec in two halves, so that several connections can run statements at the same time: dbSend
+ * starts them and returns at once, dbWait waits for them and drains every result (the first
+ * failure is the one reported). Nothing else may run on db in between. */
+bool dbSend(Db *db, const char *what, const char *sql, Error *err);
+bool dbWait(Db *db, const char *what, Error *err);
+
 /* Runs one statement with text parameters; returns NULL and fills err on failure. */
 DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
                   const char *const *params, Error *err);

@@ -64,9 +64,11 @@ static const char *formatNote(const ExtractFormat *format)
 static void printSummary(const Options *options, const char *file, const ExtractFormat *format,
                          const char *role, const ExtractLoadResult *result, double seconds)
 {
-    commandSay(options, "load extract: %s (%s, as %s): %d school%s, %ld records in %.2f s",
+    commandSay(options, "load extract: %s (%s, as %s): %d school%s, %ld records in %.2f s "
+               "(read and streamed %.2f s, indexes %.2f s, published %.2f s)",
                file, format->title, role, result->schoolCount,
-               result->schoolCount == 1 ? "" : "s", result->records, seconds);
+               result->schoolCount == 1 ? "" : "s", result->records, seconds,
+               result->readSeconds, result->indexSeconds, result->publishSeconds);
     for (int i = 0; i < result->schoolCount; i++) {
         const ExtractSchoolCount *s = &result->schools[i];
         commandSay(options,
@@ -89,8 +91,11 @@ static void printSummary(const Options *options, const char *file, const Extract
     jsonWriteString(stdout, format->name);
     printf(", \"role\": ");
     jsonWriteString(stdout, role);
-    printf(", \"records\": %ld, \"findings\": %ld, \"elapsed_seconds\": %.3f, \"note\": ",
-           result->records, result->findings, seconds);
+    printf(", \"records\": %ld, \"findings\": %ld, \"elapsed_seconds\": %.3f, "
+           "\"read_seconds\": %.3f, \"index_seconds\": %.3f, \"publish_seconds\": %.3f, "
+           "\"note\": ",
+           result->records, result->findings, seconds, result->readSeconds, result->indexSeconds,
+           result->publishSeconds);
     if (formatNote(format) != NULL)
         jsonWriteString(stdout, formatNote(format));
     else
@@ -164,7 +169,8 @@ ExitCode loadExtract(const Options *options, int argc, char **argv)
     if (realpath(argv[optind], sourceFile) == NULL)
         snprintf(sourceFile, sizeof sourceFile, "%s", argv[optind]);
     if ((db = dbOpen(options->conninfo, &err)) == NULL || !migrateCheck(db, &err) ||
-        !extractLoad(db, reader, role, sourceFile, printWarning, &printer, &result, &err)) {
+        !extractLoad(db, options->conninfo, reader, role, sourceFile, printWarning, &printer,
+                     &result, &err)) {
         code = commandFail(&err);
         goto cleanup;
     }

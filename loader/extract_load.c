@@ -1,11 +1,15 @@
-/* extract_load.c — streams an extract's records into staging in one transaction */
+/* extract_load.c — loads an extract into staging: the native path is extract_stream.c; CTF and
+ * IMS go through one wide temp table in one transaction */
 #include "extract_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "command.h"
 #include "copybuf.h"
+#include "extract_stream.h"
 
 /* Raised by misswitch.extract_input_error (0003) for a problem with the file's data. */
 #define SQLSTATE_INPUT "MSINP"
@@ -63,8 +67,8 @@ static bool copyFinding(void *context, int school, long line, const char *kind,
 /* A data problem found by the SQL side is the file's fault: EXIT_INPUT, without the "query
  * failed: ..." wrapping meant for the tool's own statements, and naming the file as the user
  * gave it (the SQL only knows the stored, resolved path). */
-static void reclassifyInputError(Db *db, const char *what, const char *sourceFile,
-                                 const char *givenPath, Error *err)
+void extractLoadInputError(Db *db, const char *what, const char *sourceFile,
+                           const char *givenPath, Error *err)
 {
     char message[sizeof err->message];
     const char *rest = err->message;
@@ -90,7 +94,7 @@ static long numberAt(const DbResult *rows, int row, int column)
     return value ? atol(value) : 0;
 }
 
-static bool readCounts(const DbResult *rows, ExtractLoadResult *result, Error *err)
+bool extractLoadCounts(const DbResult *rows, ExtractLoadResult *result, Error *err)
 {
     int count = dbResultRows(rows);
 
@@ -115,17 +119,21 @@ static bool readCounts(const DbResult *rows, ExtractLoadResult *result, Error *e
     return true;
 }
 
-bool extractLoad(Db *db, ExtractReader *reader, const char *role, const char *sourceFile,
-                 ExtractWarn warn, void *warnContext, ExtractLoadResult *result, Error *err)
+/* CTF and IMS: one COPY into a wide temp table, reshaped and split server-side. */
+static bool loadThroughWideTable(Db *db, ExtractReader *reader, const char *role,
+                                 const char *sourceFile, ExtractWarn warn, void *warnContext,
+                                 ExtractLoadResult *result, Error *err)
 {
     LoadContext *load = calloc(1, sizeof *load); /* holds a 64 KiB buffer: not on the stack */
     const ExtractSink sink = {copyRecord, copyFinding, load};
     const char *params[3] = {role, extractReaderFormat(reader)->name, sourceFile};
     DbResult *rows = NULL;
+    struct timespec phase;
     bool inCopy = false;
     bool ok = false;
 
     memset(result, 0, sizeof *result);
+    clock_gettime(CLOCK_MONOTONIC, &phase);
     if (load == NULL)
         return errorSet(err, EXIT_INTERNAL, "out of memory");
     load->db = db;
@@ -146,14 +154,17 @@ bool extractLoad(Db *db, ExtractReader *reader, const char *role, const char *so
     inCopy = false;
     if (!dbCopyInEnd(db, NULL, err))
         goto cleanup;
+    result->readSeconds = commandSecondsSince(&phase);
+    clock_gettime(CLOCK_MONOTONIC, &phase);
     rows = dbQuery(db, "stage extract",
                    "SELECT * FROM misswitch.extract_rows_finish($1, $2, $3)", 3, params, err);
     if (rows == NULL) {
-        reclassifyInputError(db, "stage extract", sourceFile, extractReaderPath(reader), err);
+        extractLoadInputError(db, "stage extract", sourceFile, extractReaderPath(reader), err);
         goto cleanup;
     }
-    if (!readCounts(rows, result, err) || !dbExec(db, "commit load", "COMMIT", err))
+    if (!extractLoadCounts(rows, result, err) || !dbExec(db, "commit load", "COMMIT", err))
         goto cleanup;
+    result->publishSeconds = commandSecondsSince(&phase);
     ok = true;
 
 cleanup:
@@ -168,6 +179,16 @@ cleanup:
     }
     free(load);
     return ok;
+}
+
+bool extractLoad(Db *db, const char *conninfo, ExtractReader *reader, const char *role,
+                 const char *sourceFile, ExtractWarn warn, void *warnContext,
+                 ExtractLoadResult *result, Error *err)
+{
+    if (extractReaderFormat(reader) == &EXTRACT_FORMAT_NATIVE)
+        return extractStreamLoad(db, conninfo, reader, role, sourceFile, warn, warnContext,
+                                 result, err);
+    return loadThroughWideTable(db, reader, role, sourceFile, warn, warnContext, result, err);
 }
 
 void extractLoadResultFree(ExtractLoadResult *result)

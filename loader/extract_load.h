@@ -1,4 +1,4 @@
-/* extract_load.h — streams an extract's records into staging in one transaction */
+/* extract_load.h — loads an extract into staging, atomically */
 #ifndef MISSWITCH_EXTRACT_LOAD_H
 #define MISSWITCH_EXTRACT_LOAD_H
 
@@ -20,21 +20,36 @@ typedef struct ExtractLoadResult {
     int schoolCount;
     long records;  /* records read from the file */
     long findings; /* findings: data problems recorded, not fatal (misswitch_staging.load_finding) */
+    /* Where the time went: reading the file while its rows stream to the server; the pending
+     * tables' index builds (native files); the checks, split and attach in one transaction. */
+    double readSeconds, indexSeconds, publishSeconds;
 } ExtractLoadResult;
 
 /* Receives each finding as it is found (for stderr); the load counts and stages them. */
 typedef void (*ExtractWarn)(void *context, const char *file, long line, const char *message);
 
 /*
- * Reads the rest of reader's file into the staging tables, atomically: BEGIN, COPY every record
- * into a temp table as the file is read, misswitch.extract_rows_finish (0003) checks and splits
- * them, replacing the earlier load of each school for this role and format, COMMIT. Any error —
- * the file's, a data problem (EXIT_INPUT), the database's — rolls everything back, so the
- * previous load stays. sourceFile is what staging records as the file. Must never leave the
- * connection in a transaction or in COPY.
+ * Reads the rest of reader's file into the staging tables, atomically, replacing the earlier load
+ * of each school for this role and format. Any error — the file's, a data problem (EXIT_INPUT),
+ * the database's — loads nothing, so the previous load stays. sourceFile is what staging records
+ * as the file. Must never leave the connection in a transaction or in COPY.
+ *
+ * Native files stream over one connection per staging table (extract_stream.h; conninfo opens
+ * them). CTF and IMS files are reshaped server-side from the whole file, so they take one
+ * connection and one transaction: COPY every record into a temp table as the file is read, then
+ * misswitch.extract_rows_finish (0003) reshapes, checks and splits them, COMMIT.
  */
-bool extractLoad(Db *db, ExtractReader *reader, const char *role, const char *sourceFile,
-                 ExtractWarn warn, void *warnContext, ExtractLoadResult *result, Error *err);
+bool extractLoad(Db *db, const char *conninfo, ExtractReader *reader, const char *role,
+                 const char *sourceFile, ExtractWarn warn, void *warnContext,
+                 ExtractLoadResult *result, Error *err);
+
+/* For both paths: reads the rows extract_rows_finish / extract_pending_publish return. */
+bool extractLoadCounts(const DbResult *rows, ExtractLoadResult *result, Error *err);
+
+/* For both paths: a data problem the SQL side raised (SQLSTATE MSINP) becomes EXIT_INPUT, naming
+ * the file as the user gave it (givenPath) instead of the stored sourceFile. */
+void extractLoadInputError(Db *db, const char *what, const char *sourceFile,
+                           const char *givenPath, Error *err);
 
 void extractLoadResultFree(ExtractLoadResult *result);
 

@@ -290,6 +290,14 @@ static void test_bad_files_load_nothing(void **state)
     }
     /* The connection is usable afterwards: no transaction or COPY left open. */
     assert_string_equal(value("SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NULL"), "t");
+    /* A native file that failed after its pending tables committed (a duplicate, a dangling
+     * link, a school twice) dropped them again. */
+    assert_string_equal(value("SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c "
+                              "WHERE c.relnamespace = 'misswitch_staging'::regnamespace "
+                              "AND c.relkind = 'r' AND c.relname LIKE '%\\_pending\\_%'"),
+                        "0");
+    assert_string_equal(value("SELECT pg_catalog.count(*) FROM misswitch_staging.extract_pending"),
+                        "0");
 }
 
 static void test_command_line(void **state)

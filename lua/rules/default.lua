@@ -26,14 +26,19 @@ return {
       reason = "same UPN",
     },
     -- Pupils no UPN links: names (legal and preferred) + date of birth + sex + email. A twin
-    -- shares everything but the forename, so the date of birth alone never decides.
+    -- shares everything but the forename, so the date of birth alone never decides; a joiner
+    -- can share a leaver's name (and so the address the school made from it), so a date of
+    -- birth that disagrees sends a name-based link to review.
+    -- likely/possible are posterior odds in bits (size_aware): auto-accept at 2^9 = 512 to 1,
+    -- review from even odds; the score must also pay log2 of the people the record could be
+    -- confused with (about 6 bits at 2 k pupils, 12 at 100 k).
     rules.scored {
       name = "pupil_scored",
       role = "pupil",
       fields = { "forename", "surname", "dob", "sex", "email" },
       blocking = { { "dob" }, { "surname_sound", "forename_sound" } },
-      likely = 15, possible = 6, margin = 6,
-      required = { "forename" },
+      likely = 9, possible = 0, margin = 6,
+      required = { "forename", "dob" },
     },
 
     -- Staff: a teacher and a staff account of one person are merged first, so that the keys
@@ -69,7 +74,7 @@ return {
       role = "staff",
       fields = { "forename", "surname", "dob", "sex", "email", "postcode" },
       blocking = { { "dob" }, { "surname_sound", "forename_sound" }, { "postcode" } },
-      likely = 14, possible = 6, margin = 6,
+      likely = 9, possible = 0, margin = 6,   -- posterior odds in bits, as pupil_scored
       required = { "dob" },
       -- m is estimated from the exact-key matches; email is what staff_email keyed on, so its
       -- m comes from the other exact keys or, when they are too few (no old extract), from

@@ -42,17 +42,23 @@ M.NORMALISERS = {
 M.FIELDS = {
   forename = [[CASE WHEN a.forename IS NULL OR r.forename IS NULL THEN NULL
        WHEN pg_catalog.replace(a.forename, ' ', '') = pg_catalog.replace(r.forename, ' ', '') THEN 'exact'
+       WHEN pg_catalog.replace(a.forename, ' ', '') = pg_catalog.replace(r.surname, ' ', '')
+        AND pg_catalog.replace(a.surname, ' ', '') = pg_catalog.replace(r.forename, ' ', '') THEN 'swapped'
        WHEN a.forename_names OPERATOR(pg_catalog.&&) r.forename_names THEN 'nickname'
        WHEN pg_catalog.split_part(a.forename, ' ', 1) = pg_catalog.split_part(r.forename, ' ', 1)
          OR misswitch_work.trgm_similarity(a.forename, r.forename) >= 0.5
+         OR misswitch_work.name_slip(a.forename, r.forename)
          OR (misswitch_work.levenshtein(a.forename, r.forename) <= 2
              AND (LEAST(pg_catalog.length(a.forename), pg_catalog.length(r.forename)) >= 5
                   OR misswitch_work.sorted_letters(a.forename) = misswitch_work.sorted_letters(r.forename))) THEN 'similar'
        ELSE 'different' END]],
   surname = [[CASE WHEN a.surname IS NULL OR r.surname IS NULL THEN NULL
        WHEN pg_catalog.replace(a.surname, ' ', '') = pg_catalog.replace(r.surname, ' ', '') THEN 'exact'
+       WHEN pg_catalog.replace(a.surname, ' ', '') = pg_catalog.replace(r.forename, ' ', '')
+        AND pg_catalog.replace(a.forename, ' ', '') = pg_catalog.replace(r.surname, ' ', '') THEN 'swapped'
        WHEN pg_catalog.string_to_array(a.surname, ' ') OPERATOR(pg_catalog.&&) pg_catalog.string_to_array(r.surname, ' ')
          OR misswitch_work.trgm_similarity(a.surname, r.surname) >= 0.5
+         OR misswitch_work.name_slip(a.surname, r.surname)
          OR (misswitch_work.levenshtein(a.surname, r.surname) <= 2
              AND LEAST(pg_catalog.length(a.surname), pg_catalog.length(r.surname)) >= 5) THEN 'similar'
        ELSE 'different' END]],
@@ -60,8 +66,15 @@ M.FIELDS = {
   sex = [[CASE WHEN a.sex IS NULL OR r.sex IS NULL THEN NULL
        WHEN pg_catalog.upper(pg_catalog.left(a.sex, 1)) = pg_catalog.upper(pg_catalog.left(r.sex, 1)) THEN 'exact'
        ELSE 'different' END]],
+  -- 'derived': the same address, made from a name both sides share (zoe.obrien12@ for Zoe
+  -- O'Brien): it follows from the names, so it weighs nothing of its own (see POOLED_LEVELS).
   email = [[CASE WHEN a.email IS NULL OR pg_catalog.cardinality(r.emails) = 0 THEN NULL
-       WHEN a.email = ANY (r.emails) THEN 'exact' ELSE 'different' END]],
+       WHEN a.email = ANY (r.emails) THEN
+         CASE WHEN pg_catalog.replace(a.forename, ' ', '') = pg_catalog.replace(r.forename, ' ', '')
+               AND pg_catalog.replace(a.surname, ' ', '') = pg_catalog.replace(r.surname, ' ', '')
+               AND a.email_from_name THEN 'derived'
+              ELSE 'exact' END
+       ELSE 'different' END]],
   phone = [[CASE WHEN pg_catalog.cardinality(a.phones) = 0 OR pg_catalog.cardinality(r.phones) = 0 THEN NULL
        WHEN a.phones OPERATOR(pg_catalog.&&) r.phones THEN 'exact' ELSE 'different' END]],
   postcode = [[CASE WHEN a.postcode IS NULL OR r.postcode IS NULL THEN NULL
@@ -73,6 +86,16 @@ M.FIELDS = {
 }
 -- Fields only a pass through children can compare.
 M.PAIR_FIELDS = { relationship = true }
+
+-- Levels that follow from other fields of the same pair: estimated together with the level
+-- they stand for (as), then weighing nothing themselves (misswitch_work.estimate_weights with
+-- pooled levels). Fellegi-Sunter adds fields' weights as if they were independent: a school
+-- makes pupils' and staff's addresses from their names and hands a leaver's address to the
+-- joiner who has the same name, so an address agreeing with names that agree would otherwise
+-- count the names twice.
+M.POOLED_LEVELS = {
+  email = { derived = { as = "exact", why = "made from the names, which agree: no weight of its own" } },
+}
 
 -- Columns both prepared tables share, usable as blocking keys.
 M.BLOCKING_COLUMNS = { dob = true, surname_sound = true, forename_sound = true, postcode = true,
@@ -124,7 +147,8 @@ end
 function M.reset(nicknames)
   local out = {
     "TRUNCATE misswitch_work.decision, misswitch_work.duplicate, misswitch_work.candidate,",
-    "         misswitch_work.comparison, misswitch_work.field_weight, misswitch_work.match_run;",
+    "         misswitch_work.comparison, misswitch_work.field_weight, misswitch_work.match_run,",
+    "         misswitch_work.pass_threshold;",
     "DELETE FROM misswitch_work.nickname WHERE source = 'rules';",
   }
   if #nicknames > 0 then
@@ -200,12 +224,13 @@ WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, t
 )
 INSERT INTO misswitch_work.account_person (account_id, account_type, staff_role, school_key, username, forename,
        surname, forename_sound, surname_sound, forename_names, dob, sex, email, upn, mis_source, mis_id, staff_code,
-       teacher_number, ni_number, phones, postcode, content_items, last_login, created_at)
+       teacher_number, ni_number, phones, postcode, content_items, last_login, created_at, email_from_name)
 SELECT a.account_id, a.account_type, a.staff_role, a.school_key, a.username, f.name, s.name, f.sound, s.sound,
        coalesce(f.names, '{}'), a.dob, o.sex, misswitch_work.normalise_email(a.email), a.upn, a.mis_source, a.mis_id,
        misswitch_work.normalise_code(o.staff_code), misswitch_work.normalise_code(o.teacher_number),
        misswitch_work.normalise_code(o.ni_number), misswitch_work.normalise_phones(o.phones),
-       misswitch_work.normalise_postcode(o.postcode), coalesce(c.items, 0), a.last_login, a.created_at
+       misswitch_work.normalise_postcode(o.postcode), coalesce(c.items, 0), a.last_login, a.created_at,
+       coalesce(misswitch_work.email_from_name(misswitch_work.normalise_email(a.email), f.name, s.name), false)
   FROM account a
   LEFT JOIN misswitch_work.name_form f ON f.raw = a.forename
   LEFT JOIN misswitch_work.name_form s ON s.raw = a.surname
@@ -360,9 +385,42 @@ local function keyFieldCase(pass)
 end
 
 local function assign(pass)
-  return "SELECT misswitch_work.assign_candidates(" .. M.quote(pass.name) .. ", " .. M.quote(pass.role) .. ", "
-         .. number(pass.likely) .. ", " .. number(pass.possible) .. ", " .. number(pass.margin) .. ", "
-         .. textArray(pass.required) .. ");"
+  return "SELECT misswitch_work.assign_candidates(t.pass, " .. M.quote(pass.role) .. ", t.likely_at, t.possible_at, t.margin, "
+         .. textArray(pass.required) .. ")\n  FROM misswitch_work.pass_threshold t WHERE t.pass = " .. M.quote(pass.name) .. ";"
+end
+
+-- The thresholds a pass assigns with (misswitch_work.pass_threshold, shown by explain). A
+-- size-aware pass adds log2 of the larger of its open accounts and open records to likely and
+-- possible: the odds that a random account-record pair is a match are about one in that
+-- number, so likely and possible are posterior odds in bits. Counted before the pass decides.
+local function threshold(pass, sizeAware)
+  local role = M.quote(pass.role)
+  local bits = sizeAware and "pg_catalog.log(2.0, GREATEST(a.n, r.n, 2)::numeric)::double precision" or "0"
+  return lines {
+    "INSERT INTO misswitch_work.pass_threshold (pass, open_accounts, open_records, size_bits, likely, possible,",
+    "                                           likely_at, possible_at, margin)",
+    "SELECT " .. M.quote(pass.name) .. ", a.n, r.n, s.bits, " .. number(pass.likely) .. ", " .. number(pass.possible) .. ",",
+    "       " .. number(pass.likely) .. " + s.bits, " .. number(pass.possible) .. " + s.bits, " .. number(pass.margin),
+    "  FROM (SELECT pg_catalog.count(*) AS n FROM misswitch_work.account_person a",
+    "         WHERE a.account_type = " .. role .. " AND " .. openAccount("a") .. ") a,",
+    "       (SELECT pg_catalog.count(*) AS n FROM (SELECT DISTINCT r.load_id, r.mis_id FROM misswitch_work.record_person r",
+    "         WHERE r.record_type = " .. role .. " AND " .. openRecord("r") .. ") r) r,",
+    "       LATERAL (SELECT " .. bits .. " AS bits) s;",
+  }
+end
+
+-- The pooled levels (M.POOLED_LEVELS) of the pass's fields, as jsonb for estimate_weights.
+local function pooledJson(pass)
+  local parts = {}
+  for _, field in ipairs(pass.fields) do
+    local inner = {}
+    for level, pool in pairs(M.POOLED_LEVELS[field] or {}) do
+      inner[#inner + 1] = string.format("%q: {\"as\": %q, \"why\": %q}", level, pool.as, pool.why)
+    end
+    table.sort(inner)
+    if #inner > 0 then parts[#parts + 1] = string.format("%q: {%s}", field, table.concat(inner, ", ")) end
+  end
+  return M.quote("{" .. table.concat(parts, ", ") .. "}") .. "::jsonb"
 end
 
 -- A scored pass for pupils or staff: compare blocked pairs field by field; m from the exact-key
@@ -377,6 +435,7 @@ function M.scored(pass)
       .. table.concat(pass.fields, ", "),
     "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
     "SELECT misswitch_work.analyze_work('decision');",
+    threshold(pass, pass.size_aware),
     blockedPairs(pass),
     "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
     "SELECT " .. name .. ", 'candidate', a.account_id, r.load_id, r.mis_id,",
@@ -425,7 +484,7 @@ function M.scored(pass)
     " WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = a.account_id",
     "                    AND d.new_load_id = r.load_id AND d.new_mis_id = r.mis_id);",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
-      .. ", 'exact-key matches of this role');",
+      .. ", 'exact-key matches of this role', " .. pooledJson(pass) .. ");",
     "SELECT misswitch_work.score_candidates(" .. name .. ");",
     "SELECT misswitch_work.analyze_work('candidate', 'decision');",
     assign(pass),
@@ -449,6 +508,7 @@ function M.parents(pass)
     "-- pass " .. pass.name .. ": parents through their matched children, scored on " .. table.concat(pass.fields, ", "),
     "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
     "SELECT misswitch_work.analyze_work('decision', 'duplicate');",
+    threshold(pass, false),
     "WITH family AS (",
     "    SELECT coalesce(dup.keep_account_id, l.parent_account) AS account_id, l.child_account, l.relationship",
     "      FROM misswitch_staging.platform_parent_link l",
@@ -493,15 +553,15 @@ function M.parents(pass)
     "      SELECT pg_catalog.jsonb_object_agg(f.key, f.value) AS levels",
     "        FROM pg_catalog.jsonb_each(c.levels) AS f",
     "       WHERE (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(c.levels) AS g",
-    "               WHERE g.key <> f.key AND g.key = ANY (" .. identitySet .. ") AND g.value = 'exact') >= 2",
+    "               WHERE g.key <> f.key AND g.key = ANY (" .. identitySet .. ") AND g.value IN ('exact', 'derived', 'swapped')) >= 2",
     "         -- one of them a forename or an email: two parents share a surname and a landline",
     "         AND EXISTS (SELECT 1 FROM pg_catalog.jsonb_each_text(c.levels) AS g",
-    "                      WHERE g.key <> f.key AND g.key IN ('forename', 'email') AND g.value = 'exact')) AS x",
+    "                      WHERE g.key <> f.key AND g.key IN ('forename', 'email') AND g.value IN ('exact', 'derived', 'swapped'))) AS x",
     " WHERE x.levels IS NOT NULL;",
     "-- u: the other candidates of accounts with a strong anchor (three identity fields exact)",
     "WITH pattern AS (",
     "    SELECT p.levels, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(p.levels) AS g",
-    "                       WHERE g.key = ANY (" .. identitySet .. ") AND g.value = 'exact') AS exact_fields",
+    "                       WHERE g.key = ANY (" .. identitySet .. ") AND g.value IN ('exact', 'derived', 'swapped')) AS exact_fields",
     "      FROM (SELECT DISTINCT c.levels FROM misswitch_work.comparison c",
     "             WHERE c.pass = " .. name .. " AND c.sample = 'candidate') p",
     "), anchored AS (",
@@ -515,7 +575,7 @@ function M.parents(pass)
     "   AND c.account_id IN (SELECT a.account_id FROM anchored a)",
     " GROUP BY c.levels;",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
-      .. ", 'candidates agreeing on two other identity fields');",
+      .. ", 'candidates agreeing on two other identity fields', " .. pooledJson(pass) .. ");",
     "SELECT misswitch_work.score_candidates(" .. name .. ");",
     "SELECT misswitch_work.analyze_work('candidate', 'decision');",
     assign(pass),

@@ -152,17 +152,24 @@ exact-key matches and u from pseudo-random pairs; one-to-one assignment with thr
   role     = "pupil"                       pupil or staff
   fields   = { "forename", "surname", "dob", "sex", "email" }
   blocking = { { "dob" }, { "surname_sound", "forename_sound" } }  pairs share one of these
-  likely   = 16      total weight (bits) auto-accepted
-  possible = 6       total weight sent to review
-  margin   = 6       a runner-up closer than this sends the best to review
+  likely   = 9       auto-accept at this many bits of posterior odds (see size_aware)
+  possible = 0       review at this many
+  margin   = 6       a runner-up closer than this (in score) sends the best to review
   required = { "dob" }  a field that must not disagree for auto-accept
+  size_aware = true  likely and possible are posterior odds: the score must also pay log2 of the
+                     larger of the pass's open accounts and open records (a record in a bigger
+                     trust can be confused with more people); false: likely and possible are
+                     plain scores
 ]]
 function M.scored(spec)
   identifier(spec, "scored pass")
   needRole(spec, SCORED_ROLES)
   local pass = { kind = "scored", name = spec.name, role = spec.role, fields = spec.fields,
                  blocking = spec.blocking, anchor_limit = spec.anchor_limit or 20000,
-                 random_pairs = spec.random_pairs or 20000 }
+                 random_pairs = spec.random_pairs or 20000, size_aware = spec.size_aware ~= false }
+  if spec.size_aware ~= nil and type(spec.size_aware) ~= "boolean" then
+    fail("pass " .. pass.name .. ": 'size_aware' must be true or false")
+  end
   local plain = {}
   for field in pairs(sql.FIELDS) do plain[field] = not sql.PAIR_FIELDS[field] end
   needList(pass, "fields", plain, "field")
@@ -188,13 +195,17 @@ platform links point to (once those children are matched); scored like a scored 
 and u estimated from the candidates themselves.
   name = "parents", fields = { "forename", "surname", "email", "phone", "postcode", "relationship" },
   likely = 12, possible = 4, margin = 8, required = { "forename" },
-  unmatched_children = "review"   a parent still linked to a child with no new record (a
-                                  leaver) goes to review ("accept": relink it anyway)
+  unmatched_children = "accept"   a parent still linked to a child with no new record (a
+                                  leaver) is relinked when the score allows; the plan lists the
+                                  child as a leaver and leaves that link as it is ("review":
+                                  send such parents to review instead)
+The thresholds are plain scores: the candidates are the contacts of the parent's own children,
+and u is estimated from those very competitors.
 ]]
 function M.parents(spec)
   identifier(spec, "parents pass")
   local pass = { kind = "parents", name = spec.name, role = "parent", fields = spec.fields,
-                 unmatched_children = spec.unmatched_children or "review" }
+                 unmatched_children = spec.unmatched_children or "accept" }
   if pass.unmatched_children ~= "review" and pass.unmatched_children ~= "accept" then
     fail("pass " .. pass.name .. ": 'unmatched_children' must be \"review\" or \"accept\"")
   end

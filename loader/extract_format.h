@@ -113,6 +113,9 @@ typedef struct ExtractFormat {
     const ExtractRecordMap *records;
     int recordCount;
     const ExtractKind *scopeKind; /* a record of this kind opens a school section (ordinal++) */
+    bool scopeEncloses; /* true: every other record must sit inside a scope record's element
+                         * (native <school>); false: records after a scope record belong to it
+                         * (CTF's <SourceSchool> sits in the header, before the pupils) */
 } ExtractFormat;
 
 /* A record as the reader yields it. values[i] belongs to kind->columns[i]; NULL: unknown. */

@@ -107,4 +107,5 @@ const ExtractFormat EXTRACT_FORMAT_NATIVE = {
     .records = RECORDS,
     .recordCount = COUNT(RECORDS),
     .scopeKind = &EXTRACT_KIND_SCHOOL,
+    .scopeEncloses = true,
 };

@@ -173,6 +173,15 @@ static bool takeAttributes(ExtractWalk *walk, ExtractRecordBuilder *record,
     return true;
 }
 
+/* Whether a scope record (a school) is open around the current element. */
+static bool insideScope(const ExtractWalk *walk)
+{
+    for (int i = 0; i < walk->recordCount; i++)
+        if (walk->records[i].map->kind == walk->format->scopeKind)
+            return true;
+    return false;
+}
+
 static bool openRecord(ExtractWalk *walk, const ExtractRecordMap *map, long line,
                        const ExtractAttributes *attributes, const ExtractSink *sink, Error *err)
 {
@@ -184,6 +193,8 @@ static bool openRecord(ExtractWalk *walk, const ExtractRecordMap *map, long line
         return failAt(walk, line, err, "records nested too deeply at <%s>", map->element);
     if (map->kind == walk->format->scopeKind)
         walk->school++;
+    else if (walk->format->scopeEncloses && !insideScope(walk))
+        return failAt(walk, line, err, "<%s> outside any school section", map->element);
     record = &walk->records[walk->recordCount++];
     extractRecordBegin(record, map, walk->school, line, walk->depth);
     for (int f = 0; f < map->fieldCount; f++) {

@@ -271,6 +271,8 @@ static void test_bad_files_load_nothing(void **state)
         {"wrong-root.xml", "wrong-root.xml:2:1: root element <extract>"},
         {"empty.xml", "empty.xml:1:1: the file is empty"},
         {"ctf.xml", "ctf.xml: the extract has no school section"},
+        {"no-school.xml", "no-school.xml: the extract has no school section"},
+        {"outside-school.xml", "outside-school.xml:5:1: <pupil> outside any school section"},
         {"ctf-old-version.xml", "ctf-old-version.xml:3:1: CTF version \"17.0\" is not supported"},
         {"no-such-file.xml", "no-such-file.xml: cannot open extract: No such file or directory"},
         {"", "tests/fixtures/extract/: is a directory, not an extract file"},

@@ -34,11 +34,11 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 mkdir -p "$out/crashes"
 
-# The reader and what it needs: every extract_* module but the two that talk to the database.
+# The reader and what it needs: every extract_* module but the three that talk to the database.
 sources="upn.c error.c"
 for path in "$root"/loader/extract_*.c; do
     case "$path" in
-    */extract_load.c|*/extract_command.c) ;;
+    */extract_load.c|*/extract_stream.c|*/extract_command.c) ;;
     *) sources="$sources $(basename "$path")" ;;
     esac
 done

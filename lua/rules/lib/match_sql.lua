@@ -148,7 +148,7 @@ function M.reset(nicknames)
   local out = {
     "TRUNCATE misswitch_work.decision, misswitch_work.duplicate, misswitch_work.candidate,",
     "         misswitch_work.comparison, misswitch_work.field_weight, misswitch_work.match_run,",
-    "         misswitch_work.pass_threshold;",
+    "         misswitch_work.pass_threshold, misswitch_work.compared_pair, misswitch_work.level_pattern;",
     "DELETE FROM misswitch_work.nickname WHERE source = 'rules';",
   }
   if #nicknames > 0 then
@@ -209,14 +209,18 @@ WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, t
     SELECT 'parent', l.mis_source, l.school_key, c.mis_id, NULL, NULL, NULL, NULL, c.phones, c.address_postcode
       FROM misswitch_staging.extract_contact c JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'old'
 ), account AS (
-    SELECT a.*, s.lea_code || '/' || s.dfe_number AS school_key
+    SELECT a.*, s.lea_code || '/' || s.dfe_number AS school_key, e.email AS email_normalised,
+           pg_catalog.regexp_replace(pg_catalog.split_part(e.email, '@', 1), '[^a-z]', '', 'g') AS email_letters
       FROM misswitch_staging.platform_account a
       LEFT JOIN misswitch_staging.platform_school s ON s.school_id = a.school_id
+      CROSS JOIN LATERAL (SELECT misswitch_work.normalise_email(a.email) AS email) e
      WHERE NOT a.disabled OR a.disabled IS NULL
 ), old_match AS (
     SELECT DISTINCT ON (a.account_id) a.account_id, o.*
       FROM account a
       JOIN old_person o ON o.record_type = a.account_type AND o.mis_source = a.mis_source AND o.mis_id = a.mis_id
+     -- without an old extract there is nothing to sort 290 k accounts against
+     WHERE EXISTS (SELECT 1 FROM misswitch_staging.extract_load l WHERE l.role = 'old')
      ORDER BY a.account_id, (o.school_key = a.school_key) DESC, o.school_key
 ), content AS (
     SELECT c.account_id, pg_catalog.sum(c.items)::bigint AS items
@@ -226,11 +230,13 @@ INSERT INTO misswitch_work.account_person (account_id, account_type, staff_role,
        surname, forename_sound, surname_sound, forename_names, dob, sex, email, upn, mis_source, mis_id, staff_code,
        teacher_number, ni_number, phones, postcode, content_items, last_login, created_at, email_from_name)
 SELECT a.account_id, a.account_type, a.staff_role, a.school_key, a.username, f.name, s.name, f.sound, s.sound,
-       coalesce(f.names, '{}'), a.dob, o.sex, misswitch_work.normalise_email(a.email), a.upn, a.mis_source, a.mis_id,
+       coalesce(f.names, '{}'), a.dob, o.sex, a.email_normalised, a.upn, a.mis_source, a.mis_id,
        misswitch_work.normalise_code(o.staff_code), misswitch_work.normalise_code(o.teacher_number),
        misswitch_work.normalise_code(o.ni_number), misswitch_work.normalise_phones(o.phones),
        misswitch_work.normalise_postcode(o.postcode), coalesce(c.items, 0), a.last_login, a.created_at,
-       coalesce(misswitch_work.email_from_name(misswitch_work.normalise_email(a.email), f.name, s.name), false)
+       -- misswitch_work.email_from_name(email, forename, surname), the address's letters worked out once
+       coalesce(pg_catalog.left(a.email_letters, 1) = pg_catalog.left(f.name, 1)
+                AND pg_catalog.strpos(a.email_letters, pg_catalog.replace(s.name, ' ', '')) > 0, false)
   FROM account a
   LEFT JOIN misswitch_work.name_form f ON f.raw = a.forename
   LEFT JOIN misswitch_work.name_form s ON s.raw = a.surname
@@ -250,9 +256,15 @@ WITH record AS (
     SELECT c.load_id, c.mis_id, 'parent', l.school_key, l.mis_source, c.forename, c.surname, NULL, NULL, NULL, NULL,
            c.emails, c.phones, c.address_postcode, NULL, NULL, NULL
       FROM misswitch_staging.extract_contact c JOIN misswitch_staging.extract_load l USING (load_id) WHERE l.role = 'new'
+), listed AS MATERIALIZED (
+    -- the first two emails and phones normalised once each: normalise_emails and
+    -- normalise_phones inline into expressions that name every element several times
+    SELECT r.*, misswitch_work.normalise_email(r.emails[1]) AS email1, misswitch_work.normalise_email(r.emails[2]) AS email2,
+           misswitch_work.normalise_phone(r.phones[1]) AS phone1, misswitch_work.normalise_phone(r.phones[2]) AS phone2
+      FROM record r
 ), variant AS (
     SELECT r.*, v.variant, v.forename, v.surname
-      FROM record r
+      FROM listed r
       CROSS JOIN LATERAL (VALUES ('legal', r.legal_forename, r.legal_surname),
                                  ('preferred', coalesce(r.preferred_forename, r.legal_forename),
                                                coalesce(r.preferred_surname, r.legal_surname))) AS v(variant, forename, surname)
@@ -262,8 +274,17 @@ INSERT INTO misswitch_work.record_person (load_id, mis_id, variant, record_type,
        surname, forename_sound, surname_sound, forename_names, dob, sex, emails, phones, postcode, staff_code,
        teacher_number, ni_number)
 SELECT v.load_id, v.mis_id, v.variant, v.record_type, v.school_key, v.mis_source, f.name, s.name, f.sound, s.sound,
-       coalesce(f.names, '{}'), v.dob, v.sex, misswitch_work.normalise_emails(v.emails),
-       misswitch_work.normalise_phones(v.phones), misswitch_work.normalise_postcode(v.address_postcode),
+       coalesce(f.names, '{}'), v.dob, v.sex,
+       -- misswitch_work.normalise_emails(v.emails) and normalise_phones(v.phones), from the elements above
+       CASE coalesce(pg_catalog.cardinality(v.emails), 0) WHEN 0 THEN '{}'::text[]
+            WHEN 1 THEN misswitch_work.distinct_pair(v.email1, NULL)
+            WHEN 2 THEN misswitch_work.distinct_pair(v.email1, v.email2)
+            ELSE misswitch_work.normalise_email_list(v.emails) END,
+       CASE coalesce(pg_catalog.cardinality(v.phones), 0) WHEN 0 THEN '{}'::text[]
+            WHEN 1 THEN misswitch_work.distinct_pair(v.phone1, NULL)
+            WHEN 2 THEN misswitch_work.distinct_pair(v.phone1, v.phone2)
+            ELSE misswitch_work.normalise_phone_list(v.phones) END,
+       misswitch_work.normalise_postcode(v.address_postcode),
        misswitch_work.normalise_code(v.staff_code), misswitch_work.normalise_code(v.teacher_number),
        misswitch_work.normalise_code(v.ni_number)
   FROM variant v
@@ -475,12 +496,19 @@ function M.scored(pass)
     "           (g * 104729 + 17) % (SELECT pg_catalog.max(total) FROM record) AS record_n",
     "      FROM pg_catalog.generate_series(1, " .. pass.random_pairs .. ") AS g",
     "     WHERE EXISTS (SELECT 1 FROM account) AND EXISTS (SELECT 1 FROM record)",
+    "), drawn AS MATERIALIZED (",
+    "    -- the drawn keys first, so that the joins back hash these few instead of whole tables:",
+    "    -- every draw finds exactly one account and one record (n runs from 0 to total - 1), and",
+    "    -- the LIMIT, which keeps them all, tells the planner how few they are",
+    "    SELECT da.account_id, dr.load_id, dr.mis_id, dr.variant",
+    "      FROM draw JOIN account da ON da.n = draw.account_n JOIN record dr ON dr.n = draw.record_n",
+    "     LIMIT " .. pass.random_pairs,
     ")",
     "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
     "SELECT " .. name .. ", 'random', a.account_id, r.load_id, r.mis_id, " .. levels,
-    "  FROM draw JOIN account da ON da.n = draw.account_n JOIN record dr ON dr.n = draw.record_n",
-    "  JOIN misswitch_work.account_person a ON a.account_id = da.account_id",
-    "  JOIN misswitch_work.record_person r ON (r.load_id, r.mis_id, r.variant) = (dr.load_id, dr.mis_id, dr.variant)",
+    "  FROM drawn p",
+    "  JOIN misswitch_work.account_person a ON a.account_id = p.account_id",
+    "  JOIN misswitch_work.record_person r ON (r.load_id, r.mis_id, r.variant) = (p.load_id, p.mis_id, p.variant)",
     " WHERE NOT EXISTS (SELECT 1 FROM misswitch_work.decision d WHERE d.account_id = a.account_id",
     "                    AND d.new_load_id = r.load_id AND d.new_mis_id = r.mis_id);",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
@@ -491,6 +519,25 @@ function M.scored(pass)
   }
 end
 
+-- The levels of a pass's fields as one text key (compared_pair.pattern): each field's level
+-- (M.FIELDS) in the pass's order, '|' between them, '' for a field either side lacks.
+local function levelsKey(fields)
+  local parts = {}
+  for _, field in ipairs(fields) do
+    parts[#parts + 1] = "coalesce(" .. M.FIELDS[field] .. ", '')"
+  end
+  return table.concat(parts, "\n       || '|' || ")
+end
+
+-- The jsonb levels of a key made by levelsKey: the object levelsObject builds for the same pair.
+local function keyLevels(fields, key)
+  local parts = {}
+  for i, field in ipairs(fields) do
+    parts[#parts + 1] = M.quote(field) .. ", NULLIF(pg_catalog.split_part(" .. key .. ", '|', " .. i .. "), '')"
+  end
+  return "pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(" .. table.concat(parts, ", ") .. "))"
+end
+
 -- Parents through their children: a platform parent's candidates are the new contacts related
 -- to the new records its linked children (its own links and its duplicates') were matched to.
 -- A contact in two schools of a trust (one MIS ID) is one person: the load of the parent's own
@@ -498,8 +545,10 @@ end
 -- when at least two other identity fields agree exactly (leave-one-out); the other candidates
 -- of an account with a strong anchor (three identity fields exact) are its non-matches (the
 -- other contacts of the same children: what the score must tell apart).
+-- The pairs (362 k at 100 k pupils) show a few dozen combinations of levels: each pair keeps
+-- its combination as a text key (misswitch_work.compared_pair), and each combination is made
+-- jsonb, counted, sampled and scored once (misswitch_work.level_pattern, score_patterns).
 function M.parents(pass)
-  local levels = levelsObject(pass.fields)
   local name = M.quote(pass.name)
   local identity = {}
   for _, f in ipairs({ "forename", "surname", "email", "phone" }) do identity[#identity + 1] = M.quote(f) end
@@ -507,6 +556,8 @@ function M.parents(pass)
   return lines {
     "-- pass " .. pass.name .. ": parents through their matched children, scored on " .. table.concat(pass.fields, ", "),
     "DELETE FROM misswitch_work.comparison WHERE pass = " .. name .. ";",
+    "DELETE FROM misswitch_work.compared_pair WHERE pass = " .. name .. ";",
+    "DELETE FROM misswitch_work.level_pattern WHERE pass = " .. name .. ";",
     "SELECT misswitch_work.analyze_work('decision', 'duplicate');",
     threshold(pass, false),
     "WITH family AS (",
@@ -521,7 +572,7 @@ function M.parents(pass)
     "                    WHERE a.account_id = f.account_id AND a.account_type = 'parent' AND " .. openAccount("a") .. ")",
     "), related AS (",
     "    SELECT c.account_id, l.mis_source, rel.contact_mis_id AS mis_id, rel.load_id, l.school_key,",
-    "           c.new_mis_id AS child, pg_catalog.lower(rel.relationship) = pg_catalog.lower(c.relationship) AS same_relationship",
+    "           pg_catalog.lower(rel.relationship) = pg_catalog.lower(c.relationship) AS same_relationship",
     "      FROM child_record c",
     "      JOIN misswitch_staging.extract_relationship rel",
     "        ON rel.load_id = c.new_load_id AND rel.pupil_mis_id = c.new_mis_id",
@@ -529,26 +580,29 @@ function M.parents(pass)
     "), pair AS (",
     "    SELECT r.account_id, r.mis_id,",
     "           coalesce(pg_catalog.min(r.load_id) FILTER (WHERE r.school_key = a.school_key), pg_catalog.min(r.load_id)) AS load_id,",
-    "           pg_catalog.count(DISTINCT r.child) AS shared_children,",
     "           pg_catalog.bool_or(r.same_relationship) AS relationship_agrees",
     "      FROM related r JOIN misswitch_work.account_person a ON a.account_id = r.account_id",
     "     WHERE " .. notForbidden("r.account_id", "r.mis_id"),
     "     GROUP BY r.account_id, r.mis_source, r.mis_id",
     ")",
-    "INSERT INTO misswitch_work.comparison (pass, sample, account_id, load_id, mis_id, levels)",
-    "SELECT " .. name .. ", 'candidate', a.account_id, r.load_id, r.mis_id,",
-    "       " .. levels,
+    "INSERT INTO misswitch_work.compared_pair (pass, account_id, load_id, mis_id, pattern)",
+    "SELECT " .. name .. ", a.account_id, r.load_id, r.mis_id,",
+    "       " .. levelsKey(pass.fields),
     "  FROM pair p",
     "  JOIN misswitch_work.account_person a ON a.account_id = p.account_id",
     "  JOIN misswitch_work.record_person r ON r.load_id = p.load_id AND r.mis_id = p.mis_id",
     " WHERE " .. openRecord("r") .. ";",
-    "SELECT misswitch_work.analyze_work('comparison');",
+    "-- each combination of levels once, with the number of pairs that show it",
+    "INSERT INTO misswitch_work.level_pattern (pass, pattern, levels, pairs)",
+    "SELECT " .. name .. ", c.pattern, " .. keyLevels(pass.fields, "c.pattern") .. ", c.pairs",
+    "  FROM (SELECT c.pattern, pg_catalog.count(*) AS pairs FROM misswitch_work.compared_pair c",
+    "         WHERE c.pass = " .. name .. " GROUP BY c.pattern) c;",
+    "SELECT misswitch_work.analyze_work('compared_pair', 'level_pattern');",
     "-- m: leave-one-out anchors (two other identity fields exact), stored once per combination",
     "-- of levels with the number of pairs it stands for",
     "INSERT INTO misswitch_work.comparison (pass, sample, levels, pairs)",
     "SELECT " .. name .. ", 'anchor', x.levels, c.pairs",
-    "  FROM (SELECT c.levels, pg_catalog.count(*) AS pairs FROM misswitch_work.comparison c",
-    "         WHERE c.pass = " .. name .. " AND c.sample = 'candidate' GROUP BY c.levels) c",
+    "  FROM (SELECT p.levels, p.pairs FROM misswitch_work.level_pattern p WHERE p.pass = " .. name .. ") c",
     "  CROSS JOIN LATERAL (",
     "      SELECT pg_catalog.jsonb_object_agg(f.key, f.value) AS levels",
     "        FROM pg_catalog.jsonb_each(c.levels) AS f",
@@ -560,23 +614,22 @@ function M.parents(pass)
     " WHERE x.levels IS NOT NULL;",
     "-- u: the other candidates of accounts with a strong anchor (three identity fields exact)",
     "WITH pattern AS (",
-    "    SELECT p.levels, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(p.levels) AS g",
+    "    SELECT p.pattern, p.levels, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_each_text(p.levels) AS g",
     "                       WHERE g.key = ANY (" .. identitySet .. ") AND g.value IN ('exact', 'derived', 'swapped')) AS exact_fields",
-    "      FROM (SELECT DISTINCT c.levels FROM misswitch_work.comparison c",
-    "             WHERE c.pass = " .. name .. " AND c.sample = 'candidate') p",
+    "      FROM misswitch_work.level_pattern p WHERE p.pass = " .. name,
     "), anchored AS (",
-    "    SELECT DISTINCT c.account_id FROM misswitch_work.comparison c JOIN pattern p ON p.levels = c.levels",
-    "     WHERE c.pass = " .. name .. " AND c.sample = 'candidate' AND p.exact_fields >= 3",
+    "    SELECT DISTINCT c.account_id FROM misswitch_work.compared_pair c JOIN pattern p ON p.pattern = c.pattern",
+    "     WHERE c.pass = " .. name .. " AND p.exact_fields >= 3",
     ")",
     "INSERT INTO misswitch_work.comparison (pass, sample, levels, pairs)",
-    "SELECT " .. name .. ", 'random', c.levels, pg_catalog.count(*)",
-    "  FROM misswitch_work.comparison c JOIN pattern p ON p.levels = c.levels",
-    " WHERE c.pass = " .. name .. " AND c.sample = 'candidate' AND p.exact_fields < 3",
+    "SELECT " .. name .. ", 'random', p.levels, pg_catalog.count(*)",
+    "  FROM misswitch_work.compared_pair c JOIN pattern p ON p.pattern = c.pattern",
+    " WHERE c.pass = " .. name .. " AND p.exact_fields < 3",
     "   AND c.account_id IN (SELECT a.account_id FROM anchored a)",
-    " GROUP BY c.levels;",
+    " GROUP BY p.levels;",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
       .. ", 'candidates agreeing on two other identity fields', " .. pooledJson(pass) .. ");",
-    "SELECT misswitch_work.score_candidates(" .. name .. ");",
+    "SELECT misswitch_work.score_patterns(" .. name .. ");",
     "SELECT misswitch_work.analyze_work('candidate', 'decision');",
     assign(pass),
     pass.unmatched_children == "accept" and "-- unmatched_children = accept: links to leavers stay as they are"

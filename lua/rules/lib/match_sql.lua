@@ -547,7 +547,7 @@ end
 -- other contacts of the same children: what the score must tell apart).
 -- The pairs (362 k at 100 k pupils) show a few dozen combinations of levels: each pair keeps
 -- its combination as a text key (misswitch_work.compared_pair), and each combination is made
--- jsonb, counted, sampled and scored once (misswitch_work.level_pattern, score_patterns).
+-- jsonb, counted, sampled and scored once (misswitch_work.level_pattern, score_distinct_pairs).
 function M.parents(pass)
   local name = M.quote(pass.name)
   local identity = {}
@@ -565,13 +565,15 @@ function M.parents(pass)
     "      FROM misswitch_staging.platform_parent_link l",
     "      LEFT JOIN misswitch_work.duplicate dup ON dup.account_id = l.parent_account",
     "), child_record AS (",
-    "    SELECT f.account_id, f.relationship, d.new_load_id, d.new_mis_id",
+    "    -- the open parent account joined (one row: its key), not tested with EXISTS, so that its",
+    "    -- school comes along and pair need not join account_person a second time",
+    "    SELECT f.account_id, a.school_key AS account_school, f.relationship, d.new_load_id, d.new_mis_id",
     "      FROM family f",
     "      JOIN misswitch_work.decision d ON d.account_id = f.child_account AND d.tier IN ('exact', 'likely')",
-    "     WHERE EXISTS (SELECT 1 FROM misswitch_work.account_person a",
-    "                    WHERE a.account_id = f.account_id AND a.account_type = 'parent' AND " .. openAccount("a") .. ")",
+    "      JOIN misswitch_work.account_person a ON a.account_id = f.account_id",
+    "     WHERE a.account_type = 'parent' AND " .. openAccount("a"),
     "), related AS (",
-    "    SELECT c.account_id, l.mis_source, rel.contact_mis_id AS mis_id, rel.load_id, l.school_key,",
+    "    SELECT c.account_id, c.account_school, l.mis_source, rel.contact_mis_id AS mis_id, rel.load_id, l.school_key,",
     "           pg_catalog.lower(rel.relationship) = pg_catalog.lower(c.relationship) AS same_relationship",
     "      FROM child_record c",
     "      JOIN misswitch_staging.extract_relationship rel",
@@ -579,9 +581,9 @@ function M.parents(pass)
     "      JOIN misswitch_staging.extract_load l ON l.load_id = rel.load_id",
     "), pair AS (",
     "    SELECT r.account_id, r.mis_id,",
-    "           coalesce(pg_catalog.min(r.load_id) FILTER (WHERE r.school_key = a.school_key), pg_catalog.min(r.load_id)) AS load_id,",
+    "           coalesce(pg_catalog.min(r.load_id) FILTER (WHERE r.school_key = r.account_school), pg_catalog.min(r.load_id)) AS load_id,",
     "           pg_catalog.bool_or(r.same_relationship) AS relationship_agrees",
-    "      FROM related r JOIN misswitch_work.account_person a ON a.account_id = r.account_id",
+    "      FROM related r",
     "     WHERE " .. notForbidden("r.account_id", "r.mis_id"),
     "     GROUP BY r.account_id, r.mis_source, r.mis_id",
     ")",
@@ -629,8 +631,10 @@ function M.parents(pass)
     " GROUP BY p.levels;",
     "SELECT misswitch_work.estimate_weights(" .. name .. ", " .. pass.min_anchors .. ", " .. priorsJson(pass)
       .. ", 'candidates agreeing on two other identity fields', " .. pooledJson(pass) .. ");",
-    "SELECT misswitch_work.score_patterns(" .. name .. ");",
-    "SELECT misswitch_work.analyze_work('candidate', 'decision');",
+    "-- one pair per account and record (pair is grouped by them): nothing to choose among",
+    "SELECT misswitch_work.score_distinct_pairs(" .. name .. ");",
+    "-- decision is as the ANALYZE at the start of this pass left it: only candidate is new",
+    "SELECT misswitch_work.analyze_work('candidate');",
     assign(pass),
     pass.unmatched_children == "accept" and "-- unmatched_children = accept: links to leavers stay as they are"
     or lines {

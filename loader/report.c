@@ -32,10 +32,15 @@ static void writeCsvCell(FILE *stream, const char *value)
     fputc('"', stream);
     if (formula)
         fputc('\'', stream);
-    for (const char *c = value; *c; c++) {
-        if (*c == '"')
-            fputc('"', stream);
-        fputc(*c, stream);
+    /* a run of ordinary characters at a time; each quote doubled */
+    for (const char *c = value;;) {
+        size_t plain = strcspn(c, "\"");
+        fwrite(c, 1, plain, stream);
+        c += plain;
+        if (*c == '\0')
+            break;
+        fputs("\"\"", stream);
+        c++;
     }
     fputc('"', stream);
 }
@@ -65,7 +70,13 @@ bool reportWriteCsv(const char *path, const DbResult *rows, Error *err)
 
 static void writeHtmlText(FILE *stream, const char *value)
 {
+    /* a run of characters that need no escaping at a time (report.html holds every account) */
     for (const char *c = value ? value : ""; *c; c++) {
+        size_t plain = strcspn(c, "<>&\"'");
+        fwrite(c, 1, plain, stream);
+        c += plain;
+        if (*c == '\0')
+            break;
         switch (*c) {
         case '<':
             fputs("&lt;", stream);

@@ -12,6 +12,9 @@
 # Default sizes 10000 100000 1000000 (the last writes ~1.5 GB of extract and takes minutes).
 # BENCH_SKIP_XMLTABLE=1 / BENCH_SKIP_PYTHON=1 leave those contenders out; BENCH_DIR (default
 # /tmp/misswitch-bench) holds the generated files (delete it afterwards).
+# Then the matching pipeline (tests/bench/match_pipeline.sh: load + match + plan + eval of a
+# 100 k-pupil trust; BENCH_PIPELINE_SIZES="100000 1000000" adds 1 M pupils and the growth
+# ratio; BENCH_SKIP_PIPELINE=1 leaves it out).
 set -eu
 build=$(cd "$1" && pwd); shift
 sizes=${*:-"10000 100000 1000000"}
@@ -94,3 +97,7 @@ for n in $sizes; do
                (p == "NA" ? "n/a" : sprintf("%.2f", p/o)), o/f,
                (a == "NA" ? "n/a" : sprintf("%.2f", o/g)) }'
 done
+
+if [ "${BENCH_SKIP_PIPELINE:-}" = "" ]; then
+    "$here/match_pipeline.sh" "$build" ${BENCH_PIPELINE_SIZES:-100000}
+fi

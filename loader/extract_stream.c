@@ -55,9 +55,10 @@ static bool flushToDb(void *context, const char *data, size_t length, Error *err
 static bool loadIdFor(Stream *stream, int school, long line, const char *what, long *loadId,
                       Error *err)
 {
+    /* (the walk refuses a native record outside a <school>, so every row has a section) */
     if (school < 1)
-        return errorSet(err, EXIT_INPUT, "%s:%ld: %s outside any school section", stream->file,
-                        line, what);
+        return errorSet(err, EXIT_INTERNAL, "%s:%ld: %s of no school section reached the load",
+                        stream->file, line, what);
     while (stream->schools < school) {
         char value[32];
 
@@ -124,12 +125,11 @@ static bool streamFinding(void *context, int school, long line, const char *kind
 {
     Stream *stream = context;
     CopyBuf *copy = &stream->tables[META].copy;
-    long loadId = 0;
+    long loadId;
 
-    if (school > 0 && !loadIdFor(stream, school, line, "finding", &loadId, err))
+    if (!loadIdFor(stream, school, line, "finding", &loadId, err))
         return false;
-    if (!copyBufField(copy, "finding", err) ||
-        !(school > 0 ? copyBufInteger(copy, loadId, err) : copyBufField(copy, NULL, err)) ||
+    if (!copyBufField(copy, "finding", err) || !copyBufInteger(copy, loadId, err) ||
         !copyBufInteger(copy, line, err) || !copyBufField(copy, kind, err) ||
         !copyBufField(copy, detail, err) || !copyBufField(copy, NULL, err) ||
         !copyBufField(copy, NULL, err) || !copyBufField(copy, NULL, err) ||

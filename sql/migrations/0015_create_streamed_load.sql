@@ -40,26 +40,39 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $fn$
                  'extract_group', 'extract_membership', 'extract_meta']
 $fn$;
 
--- Drops the pending tables of every load whose loader is gone (nobody holds its token), except
--- p_own's. Returns how many tables it dropped.
+-- Control connection, last (also after a failure): drops whatever of the token's tables is left
+-- and lets the token go. Returns how many tables it dropped.
+CREATE FUNCTION misswitch.extract_pending_close(p_token integer) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+DECLARE
+    v_table name;
+    v_dropped integer := 0;
+BEGIN
+    FOR v_table IN DELETE FROM misswitch_staging.extract_pending p WHERE p.token = p_token
+                   RETURNING p.relname LOOP
+        IF pg_catalog.to_regclass(pg_catalog.format('misswitch_staging.%I', v_table)) IS NOT NULL THEN
+            EXECUTE pg_catalog.format('DROP TABLE misswitch_staging.%I', v_table);
+            v_dropped := v_dropped + 1;
+        END IF;
+    END LOOP;
+    PERFORM pg_catalog.pg_advisory_unlock(misswitch.extract_pending_class(), p_token);
+    RETURN v_dropped;
+END
+$fn$;
+
+-- Closes, on their behalf, every load whose loader is gone (nobody holds its token), except
+-- p_own. Returns how many tables it dropped.
 CREATE FUNCTION misswitch.extract_pending_sweep(p_own integer) RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
 DECLARE
     v_token integer;
-    v_table name;
     v_dropped integer := 0;
 BEGIN
     FOR v_token IN SELECT DISTINCT p.token FROM misswitch_staging.extract_pending p
                     WHERE p.token IS DISTINCT FROM p_own LOOP
+        -- (the lock taken here is the one extract_pending_close lets go)
         CONTINUE WHEN NOT pg_catalog.pg_try_advisory_lock(misswitch.extract_pending_class(), v_token);
-        FOR v_table IN DELETE FROM misswitch_staging.extract_pending p WHERE p.token = v_token
-                       RETURNING p.relname LOOP
-            IF pg_catalog.to_regclass(pg_catalog.format('misswitch_staging.%I', v_table)) IS NOT NULL THEN
-                EXECUTE pg_catalog.format('DROP TABLE misswitch_staging.%I', v_table);
-                v_dropped := v_dropped + 1;
-            END IF;
-        END LOOP;
-        PERFORM pg_catalog.pg_advisory_unlock(misswitch.extract_pending_class(), v_token);
+        v_dropped := v_dropped + misswitch.extract_pending_close(v_token);
     END LOOP;
     RETURN v_dropped;
 END
@@ -79,23 +92,6 @@ BEGIN
     END LOOP;
     PERFORM misswitch.extract_pending_sweep(v_token);
     RETURN v_token;
-END
-$fn$;
-
--- Control connection, last (also after a failure): drops whatever of the token's tables is left
--- and lets the token go.
-CREATE FUNCTION misswitch.extract_pending_close(p_token integer) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
-DECLARE
-    v_table name;
-BEGIN
-    FOR v_table IN DELETE FROM misswitch_staging.extract_pending p WHERE p.token = p_token
-                   RETURNING p.relname LOOP
-        IF pg_catalog.to_regclass(pg_catalog.format('misswitch_staging.%I', v_table)) IS NOT NULL THEN
-            EXECUTE pg_catalog.format('DROP TABLE misswitch_staging.%I', v_table);
-        END IF;
-    END LOOP;
-    PERFORM pg_catalog.pg_advisory_unlock(misswitch.extract_pending_class(), p_token);
 END
 $fn$;
 
@@ -119,7 +115,7 @@ DECLARE
 BEGIN
     IF p_table = 'extract_meta' THEN
         EXECUTE pg_catalog.format(
-            'CREATE TABLE misswitch_staging.%I (kind text NOT NULL, load_id bigint, '
+            'CREATE TABLE misswitch_staging.%I (kind text NOT NULL, load_id bigint NOT NULL, '
             'source_line integer, c1 text, c2 text, c3 text, c4 text, c5 text)', v_name);
     ELSE
         EXECUTE pg_catalog.format(

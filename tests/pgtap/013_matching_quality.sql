@@ -78,8 +78,10 @@ SELECT matches((SELECT reason FROM misswitch_work.decision WHERE account_id = 'b
 DELETE FROM misswitch_work.decision;
 DELETE FROM misswitch_work.candidate;
 INSERT INTO misswitch_staging.platform_load (source, profile) VALUES ('test', 'reference');
-INSERT INTO misswitch_staging.platform_account (account_id, account_type, forename, surname, dob, email, upn, mis_source, mis_id)
-VALUES ('L', 'pupil', 'Zoe', 'O''Brien', '2014-03-02', 'zoe.obrien12@pupils.example.org', 'B801200005001', 'SIMS', 'o1');
+INSERT INTO misswitch_staging.platform_school (school_id, name, lea_code, dfe_number) VALUES ('s', 'School', '801', '2001');
+INSERT INTO misswitch_staging.platform_account (account_id, account_type, forename, surname, dob, email, upn, mis_source, mis_id,
+                                                school_id)
+VALUES ('L', 'pupil', 'Zoe', 'O''Brien', '2014-03-02', 'zoe.obrien12@pupils.example.org', 'B801200005001', 'SIMS', 'o1', 's');
 INSERT INTO misswitch_staging.extract_pupil (load_id, mis_id, upn, former_upns, legal_forename, legal_surname, dob, email)
 VALUES (1, 'J', 'R674123101121', '{}', 'Zoe', 'O''Brien', '2016-11-20', 'zoe.obrien12@pupils.example.org');
 DO $$

@@ -84,6 +84,10 @@ on both sides; a key shared by several accounts or records goes to review instea
                                          are unique per school only, such as staff codes)
   ambiguous = "review"                   a key shared by several accounts or records: "review"
                                          (default) or "next" (leave them to the next passes)
+  dob_agrees = true                      a pair whose dates of birth are both known and differ
+                                         (more than a typing slip: the 'different' level) is
+                                         not linked by this key (left to the next passes): for
+                                         keys two people can share, such as an email
   reason    = "same UPN"                 what the report says
 ]]
 function M.exact(spec)
@@ -106,12 +110,16 @@ function M.exact(spec)
   if spec.normalise ~= nil and not sql.NORMALISERS[spec.normalise] then
     fail("pass " .. spec.name .. ": unknown normaliser '" .. tostring(spec.normalise) .. "'")
   end
+  if spec.dob_agrees and not RECORD_COLUMNS[spec.role].dob then
+    fail("pass " .. spec.name .. ": 'dob_agrees': " .. spec.role .. " records have no date of birth")
+  end
   if spec.ambiguous ~= nil and spec.ambiguous ~= "review" and spec.ambiguous ~= "next" then
     fail("pass " .. spec.name .. ": 'ambiguous' must be \"review\" or \"next\"")
   end
   return { kind = "exact", name = spec.name, role = spec.role, account = spec.account,
            record = spec.record, arrays = arrays, normalise = spec.normalise,
            same_school = spec.same_school == true, ambiguous = spec.ambiguous or "review",
+           dob_agrees = spec.dob_agrees == true,
            reason = spec.reason or ("same " .. spec.account) }
 end
 

@@ -175,18 +175,16 @@ static bool writeCsvReport(Db *db, const char *dir, const char *name, const char
     return ok;
 }
 
+/* The reports, from the plan's snapshot; summary is misswitch_work.summary() (summaryQuery). */
 static bool writeReports(Db *db, const char *dir, const PlanInputs *inputs, const char *hash,
-                         Error *err)
+                         const DbResult *summary, Error *err)
 {
-    DbResult *summary = NULL, *accounts = NULL, *review = NULL, *leavers = NULL;
+    DbResult *accounts = NULL, *review = NULL, *leavers = NULL;
     char path[4096 + 64];
     char header[1024];
     bool ok = false;
 
-    summary = dbQuery(db, "summary", "SELECT * FROM misswitch_work.summary()", 0, NULL, err);
-    accounts = summary ? dbQuery(db, "accounts", "SELECT * FROM misswitch_work.report_accounts()",
-                                 0, NULL, err)
-                       : NULL;
+    accounts = dbQuery(db, "accounts", "SELECT * FROM misswitch_work.report_accounts()", 0, NULL, err);
     review = accounts ? dbQuery(db, "review", "SELECT * FROM misswitch_work.review_queue()", 0,
                                 NULL, err)
                       : NULL;
@@ -211,7 +209,6 @@ static bool writeReports(Db *db, const char *dir, const PlanInputs *inputs, cons
     ok = writeCsvReport(db, dir, "new-accounts.csv",
                         "SELECT * FROM misswitch_work.new_accounts()", err);
 cleanup:
-    dbResultFree(summary);
     dbResultFree(accounts);
     dbResultFree(review);
     dbResultFree(leavers);
@@ -228,6 +225,7 @@ ExitCode commandPlan(const Options *options, int argc, char **argv)
     PlanInputs inputs = {0};
     LuaHost *host = NULL;
     Db *db = NULL;
+    DbResult *summary = NULL;
     Error err;
     ExitCode code = EXIT_OK;
     int opt;
@@ -267,11 +265,12 @@ ExitCode commandPlan(const Options *options, int argc, char **argv)
         errorHint(&err, "run: misswitch match");
         goto fail;
     }
-    /* One snapshot for the plan, its reports and the summary printed last. */
+    /* One snapshot for the plan, its reports and the summary printed last (the same rows). */
     if (!dbExec(db, "begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) ||
         !dbExec(db, "plan settings", PLAN_SETTINGS, &err) || !readInputs(db, &inputs, &err) ||
         !filesMakeDirectory(dir, &err) || !writePlan(dir, &inputs, hash, &err) ||
-        !writeReports(db, dir, &inputs, hash, &err))
+        (summary = summaryQuery(db, &err)) == NULL ||
+        !writeReports(db, dir, &inputs, hash, summary, &err))
         goto fail;
 
     commandSay(options, "plan: %s relink(s); plan %.12s written to %s/plan.sql", inputs.relinks,
@@ -281,8 +280,8 @@ ExitCode commandPlan(const Options *options, int argc, char **argv)
         jsonWriteString(stdout, dir);
         printf(", \"hash\": \"%s\", \"relinks\": %s, ", hash, inputs.relinks);
     }
-    if (!summaryPrint(options, db, "plan", options->json, &err) ||
-        !dbExec(db, "commit", "COMMIT", &err))
+    summaryShow(options, summary, "plan", options->json);
+    if (!dbExec(db, "commit", "COMMIT", &err))
         goto fail;
     if (options->json)
         printf("}\n");
@@ -291,6 +290,7 @@ ExitCode commandPlan(const Options *options, int argc, char **argv)
 fail:
     code = commandFail(&err);
 cleanup:
+    dbResultFree(summary);
     dbClose(db);
     free(inputs.relinkData);
     free(inputs.otherData);

@@ -28,14 +28,16 @@ bool summaryRequirePlatformAndExtract(Db *db, Error *err)
     return true;
 }
 
-bool summaryPrint(const Options *options, Db *db, const char *command, bool json, Error *err)
+DbResult *summaryQuery(Db *db, Error *err)
 {
-    DbResult *result = dbQuery(db, "summary",
-                               "SELECT role, accounts, relinked, review, unmatched, new_accounts "
-                               "FROM misswitch_work.summary()",
-                               0, NULL, err);
-    if (result == NULL)
-        return false;
+    return dbQuery(db, "summary",
+                   "SELECT role, accounts, relinked, review, unmatched, new_accounts "
+                   "FROM misswitch_work.summary()",
+                   0, NULL, err);
+}
+
+void summaryShow(const Options *options, const DbResult *result, const char *command, bool json)
+{
     commandSay(options, "%s: %-7s %9s %9s %9s %9s %9s", command, "role", "accounts", "relinked",
                "review", "unmatched", "new");
     for (int row = 0; row < dbResultRows(result); row++)
@@ -55,6 +57,14 @@ bool summaryPrint(const Options *options, Db *db, const char *command, bool json
         }
         printf("]");
     }
+}
+
+bool summaryPrint(const Options *options, Db *db, const char *command, bool json, Error *err)
+{
+    DbResult *result = summaryQuery(db, err);
+    if (result == NULL)
+        return false;
+    summaryShow(options, result, command, json);
     dbResultFree(result);
     return true;
 }

@@ -478,7 +478,11 @@ local function schoolMap(pass)
       return lines {
         "TRUNCATE misswitch_work.school_key_map;",
         "INSERT INTO misswitch_work.school_key_map (school_key, new_school_key)",
-        "SELECT DISTINCT c.lea_code || '/' || c.dfe_number, c.new_school_key FROM misswitch_work.school_change c;",
+        "SELECT DISTINCT c.lea_code || '/' || c.dfe_number, c.new_school_key FROM misswitch_work.school_change c",
+        " -- (the votes of every relinked pupil, only when a platform school's codes are not in the extract)",
+        " WHERE EXISTS (SELECT 1 FROM misswitch_staging.platform_school s",
+        "                WHERE NOT EXISTS (SELECT 1 FROM misswitch_staging.extract_load l",
+        "                                   WHERE l.role = 'new' AND l.school_key = s.lea_code || '/' || s.dfe_number));",
       }
     end
   end

@@ -204,6 +204,39 @@ bool dbWait(Db *db, const char *what, Error *err)
     return ok;
 }
 
+DbResult *dbWaitQuery(Db *db, const char *what, Error *err)
+{
+    PGresult *result, *rows = NULL;
+    bool ok = true;
+    DbResult *wrapped;
+
+    while ((result = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType status = PQresultStatus(result);
+        if (ok && status == PGRES_TUPLES_OK) {
+            PQclear(rows);
+            rows = result;
+            continue;
+        }
+        if (ok && status != PGRES_COMMAND_OK && status != PGRES_EMPTY_QUERY)
+            ok = failFromResult(db, result, what, err);
+        PQclear(result);
+    }
+    if (!ok || rows == NULL) {
+        PQclear(rows);
+        if (ok)
+            errorSet(err, EXIT_INTERNAL, "%s: the query returned no rows result", what);
+        return NULL;
+    }
+    wrapped = malloc(sizeof *wrapped);
+    if (wrapped == NULL) {
+        PQclear(rows);
+        errorSet(err, EXIT_INTERNAL, "out of memory");
+        return NULL;
+    }
+    wrapped->result = rows;
+    return wrapped;
+}
+
 DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
                   const char *const *params, Error *err)
 {

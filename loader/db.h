@@ -33,6 +33,10 @@ bool dbExec(Db *db, const char *what, const char *sql, Error *err);
 bool dbSend(Db *db, const char *what, const char *sql, Error *err);
 bool dbWait(Db *db, const char *what, Error *err);
 
+/* dbWait for a query dbSend started: its rows (the last result that has rows), or NULL and err
+ * filled on failure. Free with dbResultFree. */
+DbResult *dbWaitQuery(Db *db, const char *what, Error *err);
+
 /* Runs one statement with text parameters; returns NULL and fills err on failure. */
 DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
                   const char *const *params, Error *err);

@@ -1,7 +1,9 @@
-/* cmd_match.c — `misswitch match`: run the rules' passes, one transaction, timed per pass */
+/* cmd_match.c — `misswitch match`: prepare the persons, then run the rules' passes in one
+ * transaction, timed per pass */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "command.h"
@@ -15,7 +17,8 @@ static void printHelp(void)
 {
     printf("Usage: misswitch [-d CONNINFO] match [--rules FILE] [--overrides FILE] [--show-sql]\n\n"
            "Matches every staged platform account to its new MIS record with the rules: Lua\n"
-           "passes compiled to SQL and run in one transaction in the working database. Decisions\n"
+           "passes compiled to SQL and run in one transaction in the working database (after the\n"
+           "persons they compare are prepared from staging, on two connections at once). Decisions\n"
            "land in misswitch_work.decision, replacing the previous match.\n\n"
            "  --rules FILE  ruleset to use (default: lua/rules/default.lua); a school's override\n"
            "                file requires the default and changes only what differs\n"
@@ -33,6 +36,84 @@ static void printHelp(void)
  * misswitch_rules, which reads staging and writes only misswitch_work. */
 static const char RUN_RULES[] = "SELECT misswitch_work.run_rules($1)";
 
+/* The statements that fill the prepared persons (misswitch_work.name_form, account_person,
+ * record_person) from staging: they read nothing else and no pass writes what they fill, so
+ * they run outside the passes' transaction, each committed on its own, while that transaction
+ * holds the lock that keeps loads out. The names first; then the accounts and the records at
+ * the same time, on two connections (the largest two statements of a match: two cores). */
+static const char *const PREPARE_NAMES = "prepare names";
+static const char *const PREPARE_PARALLEL[2] = {"prepare accounts", "prepare records"};
+
+static bool isPrepareStatement(const char *name)
+{
+    return strcmp(name, PREPARE_NAMES) == 0 || strcmp(name, PREPARE_PARALLEL[0]) == 0 ||
+           strcmp(name, PREPARE_PARALLEL[1]) == 0;
+}
+
+static void sayTime(const Options *options, const char *name, const struct timespec *started)
+{
+    if (options->verbosity >= VERBOSITY_NORMAL)
+        commandSay(options, "match: %-24s %8.3f s", name, commandSecondsSince(started));
+}
+
+/* Runs the prepare statements on two connections of their own (see PREPARE_NAMES). */
+static bool runPrepare(const Options *options, const SqlStatementList *passes, Error *err)
+{
+    const SqlStatement *names = sqlStatementListFind(passes, PREPARE_NAMES);
+    const SqlStatement *parallel[2] = {sqlStatementListFind(passes, PREPARE_PARALLEL[0]),
+                                       sqlStatementListFind(passes, PREPARE_PARALLEL[1])};
+    Db *dbs[2] = {NULL, NULL};
+    struct timespec started;
+    bool ok = false;
+
+    if (names == NULL || parallel[0] == NULL || parallel[1] == NULL)
+        return errorSet(err, EXIT_RULE, "the rules compiled without their prepare statements");
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    for (int i = 0; i < 2; i++)
+        if ((dbs[i] = commandOpenDatabase(options, err)) == NULL)
+            goto done;
+    const char *params[1] = {names->sql};
+    DbResult *result = dbQuery(dbs[0], names->name, RUN_RULES, 1, params, err);
+    if (result == NULL) {
+        errorPrefix(err, "%s: ", names->name);
+        goto done;
+    }
+    dbResultFree(result);
+    sayTime(options, names->name, &started);
+
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    int sent = 0;
+    for (; sent < 2; sent++) {
+        DbResult *rows;
+        const char *sql = parallel[sent]->sql;
+        /* dbSend has no parameters: the statement goes as a literal the server quotes. */
+        rows = dbQuery(dbs[sent], parallel[sent]->name,
+                       "SELECT 'SELECT misswitch_work.run_rules(' || pg_catalog.quote_literal($1) || ')'",
+                       1, &sql, err);
+        if (rows == NULL)
+            break;
+        bool sentOk = dbSend(dbs[sent], parallel[sent]->name, dbResultValue(rows, 0, 0), err);
+        dbResultFree(rows);
+        if (!sentOk)
+            break;
+    }
+    ok = sent == 2;
+    for (int i = 0; i < sent; i++) {
+        Error statementErr;
+        if (!dbWait(dbs[i], parallel[i]->name, &statementErr) && ok) {
+            *err = statementErr;
+            errorPrefix(err, "%s: ", parallel[i]->name);
+            ok = false;
+        }
+    }
+    if (ok)
+        sayTime(options, "prepare accounts, records", &started);
+done:
+    dbClose(dbs[0]);
+    dbClose(dbs[1]);
+    return ok;
+}
+
 static bool runPasses(const Options *options, Db *db, const char *overrides,
                       const SqlStatementList *passes, Error *err)
 {
@@ -46,11 +127,15 @@ static bool runPasses(const Options *options, Db *db, const char *overrides,
         return false;
     if (overrides != NULL)
         commandSay(options, "match: %ld override(s) from %s", overrideRows, overrides);
+    if (!runPrepare(options, passes, err))
+        return false;
     for (size_t i = 0; i < passes->count; i++) {
         struct timespec started;
         const char *params[1] = {passes->items[i].sql};
         DbResult *result;
 
+        if (isPrepareStatement(passes->items[i].name))
+            continue;
         clock_gettime(CLOCK_MONOTONIC, &started);
         result = dbQuery(db, passes->items[i].name, RUN_RULES, 1, params, err);
         if (result == NULL) {
@@ -58,9 +143,7 @@ static bool runPasses(const Options *options, Db *db, const char *overrides,
             return false;
         }
         dbResultFree(result);
-        if (options->verbosity >= VERBOSITY_NORMAL)
-            commandSay(options, "match: %-24s %8.3f s", passes->items[i].name,
-                       commandSecondsSince(&started));
+        sayTime(options, passes->items[i].name, &started);
     }
     return dbExec(db, "commit", "COMMIT", err);
 }

@@ -58,7 +58,7 @@ for n in $sizes; do
     total=$(awk -v a="$extract" -v b="$platform" -v c="$match" -v d="$plan" 'BEGIN { printf "%.2f", a + b + c + d }')
     printf '  %-14s %8s s   (load extract + load platform + match + plan)\n' "total" "$total"
     echo "  match passes (match's own figures):"
-    sed -n 's/^match: \([a-z_]* *[0-9.]* s\)$/    \1/p; s/^match: \([0-9]* passes in .*\) with .*/    \1/p' \
+    sed -n 's/^match: \([a-z_][a-z_ ,]* *[0-9.]* s\)$/    \1/p; s/^match: \([0-9]* passes in .*\) with .*/    \1/p' \
         "$dir/match.log"
     step "eval" "$dir/eval.log" "$M" -d "dbname=$db" eval --truth "$dir/truth.csv" --limit 5
     evaluate=$seconds

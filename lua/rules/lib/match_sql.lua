@@ -158,17 +158,21 @@ local function notForbidden(account, misId)
          .. account .. " AND o.target = " .. misId .. ")"
 end
 
--- Start of every match: forget the previous one (the overrides were just loaded by match).
--- TRUNCATE, not DELETE: the match is one transaction, and rows deleted in it stay in the
--- tables for every later scan and ANALYZE of the same transaction to wade through.
-function M.reset(nicknames)
-  local out = {
+-- Start of every match's transaction: forget the previous decisions (the overrides were just
+-- loaded by match). TRUNCATE, not DELETE: the match is one transaction, and rows deleted in it
+-- stay in the tables for every later scan and ANALYZE of the same transaction to wade through.
+function M.reset()
+  return lines {
     "TRUNCATE misswitch_work.decision, misswitch_work.duplicate, misswitch_work.candidate,",
     "         misswitch_work.comparison, misswitch_work.field_weight, misswitch_work.match_run,",
     "         misswitch_work.pass_threshold, misswitch_work.compared_pair, misswitch_work.level_pattern,",
     "         misswitch_work.school_key_map;",
-    "DELETE FROM misswitch_work.nickname WHERE source = 'rules';",
   }
+end
+
+-- The ruleset's nicknames (prepare looks every forename up in them).
+local function nicknameRows(nicknames)
+  local out = { "DELETE FROM misswitch_work.nickname WHERE source = 'rules';" }
   if #nicknames > 0 then
     local rows = {}
     for _, group in ipairs(nicknames) do
@@ -188,8 +192,12 @@ end
 -- distinct name spelling is normalised, sounded and looked up in the nicknames once
 -- (misswitch_work.name_form) and joined back; the other normalisers are single expressions
 -- the planner inlines. No function runs its own query per row.
-function M.prepare()
-  return [[
+-- prepare_names: the ruleset's nicknames, then every name spelling once; prepare_accounts and
+-- prepare_records fill the two tables from it (`match` runs these two at the same time, on two
+-- connections, each committed before the passes' transaction: they read only staging and
+-- name_form, and no pass writes what they fill); prepare analyses both for the passes.
+function M.prepare_names(nicknames)
+  return nicknameRows(nicknames) .. "\n" .. [[
 TRUNCATE misswitch_work.name_form, misswitch_work.account_person, misswitch_work.record_person;
 WITH spelling (raw) AS (
     SELECT a.forename FROM misswitch_staging.platform_account a
@@ -214,7 +222,11 @@ WITH spelling (raw) AS (
 INSERT INTO misswitch_work.name_form (raw, name, sound, names)
 SELECT n.raw, n.name, k.sound, coalesce(k.names, '{}')
   FROM normalised n LEFT JOIN known k ON k.name = n.name;
-SELECT misswitch_work.analyze_work('name_form');
+SELECT misswitch_work.analyze_work('name_form');]]
+end
+
+function M.prepare_accounts()
+  return [[
 WITH old_person (record_type, mis_source, school_key, mis_id, sex, staff_code, teacher_number, ni_number,
                  phones, postcode) AS (
     SELECT 'pupil', l.mis_source, l.school_key, p.mis_id, p.sex, NULL, NULL, NULL, '{}'::text[], p.address_postcode
@@ -259,7 +271,11 @@ SELECT a.account_id, a.account_type, a.staff_role, a.school_key, a.username, f.n
   LEFT JOIN misswitch_work.name_form f ON f.raw = a.forename
   LEFT JOIN misswitch_work.name_form s ON s.raw = a.surname
   LEFT JOIN old_match o USING (account_id)
-  LEFT JOIN content c USING (account_id);
+  LEFT JOIN content c USING (account_id);]]
+end
+
+function M.prepare_records()
+  return [[
 WITH record AS (
     SELECT p.load_id, p.mis_id, 'pupil' AS record_type, l.school_key, l.mis_source, p.legal_forename,
            p.legal_surname, p.preferred_forename, p.preferred_surname, p.dob, p.sex, ARRAY[p.email] AS emails,
@@ -307,8 +323,11 @@ SELECT v.load_id, v.mis_id, v.variant, v.record_type, v.school_key, v.mis_source
        misswitch_work.normalise_code(v.ni_number)
   FROM variant v
   LEFT JOIN misswitch_work.name_form f ON f.raw = v.forename
-  LEFT JOIN misswitch_work.name_form s ON s.raw = v.surname;
-SELECT misswitch_work.analyze_work('account_person', 'record_person');]]
+  LEFT JOIN misswitch_work.name_form s ON s.raw = v.surname;]]
+end
+
+function M.prepare()
+  return "SELECT misswitch_work.analyze_work('account_person', 'record_person');"
 end
 
 -- Manual decisions first: forced links become exact decisions (the record in the account's own

@@ -287,8 +287,8 @@ local COMPILERS = { exact = sql.exact, scored = sql.scored, parents = sql.parent
                     duplicates = sql.duplicates }
 
 -- Compiles a ruleset (the table a rules file returns) into the statements `match` runs, in
--- order, inside one transaction, each through misswitch_work.run_rules. rulesFile names the
--- file in misswitch_work.match_run.
+-- order, each through misswitch_work.run_rules: the "prepare ..." ones first, then the rest
+-- inside one transaction. rulesFile names the file in misswitch_work.match_run.
 function M.compile(ruleset, rulesFile)
   if type(ruleset) ~= "table" or type(ruleset.passes) ~= "table" or #ruleset.passes == 0 then
     error("ruleset: 'passes' must list at least one pass", 0)
@@ -303,8 +303,13 @@ function M.compile(ruleset, rulesFile)
       if type(name) ~= "string" then error("ruleset: nicknames[" .. i .. "] must hold names", 0) end
     end
   end
+  -- The three "prepare ..." statements come first: `match` runs them before its transaction
+  -- (accounts and records at the same time, on two connections); the rest run in it, in order.
   local statements = {
-    { name = "reset", sql = sql.reset(nicknames) },
+    { name = "prepare names", sql = sql.prepare_names(nicknames) },
+    { name = "prepare accounts", sql = sql.prepare_accounts() },
+    { name = "prepare records", sql = sql.prepare_records() },
+    { name = "reset", sql = sql.reset() },
     { name = "prepare", sql = sql.prepare() },
     { name = "overrides", sql = sql.overrides() },
   }

@@ -127,6 +127,8 @@ static bool runPasses(const Options *options, Db *db, const char *overrides,
         return false;
     if (overrides != NULL)
         commandSay(options, "match: %ld override(s) from %s", overrideRows, overrides);
+    /* Nothing before this may touch the prepared tables: their TRUNCATE on the other
+     * connections would wait for this transaction, which waits for them. */
     if (!runPrepare(options, passes, err))
         return false;
     for (size_t i = 0; i < passes->count; i++) {

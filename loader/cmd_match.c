@@ -74,10 +74,8 @@ static bool runPrepare(const Options *options, const SqlStatementList *passes, E
             goto done;
     const char *params[1] = {names->sql};
     DbResult *result = dbQuery(dbs[0], names->name, RUN_RULES, 1, params, err);
-    if (result == NULL) {
-        errorPrefix(err, "%s: ", names->name);
+    if (result == NULL)
         goto done;
-    }
     dbResultFree(result);
     sayTime(options, names->name, &started);
 
@@ -102,7 +100,6 @@ static bool runPrepare(const Options *options, const SqlStatementList *passes, E
         Error statementErr;
         if (!dbWait(dbs[i], parallel[i]->name, &statementErr) && ok) {
             *err = statementErr;
-            errorPrefix(err, "%s: ", parallel[i]->name);
             ok = false;
         }
     }
@@ -119,8 +116,12 @@ static bool runPasses(const Options *options, Db *db, const char *overrides,
 {
     long overrideRows;
 
+    /* READ COMMITTED whatever the database's default: each pass must see what the prepare
+     * connections commit after this transaction began (a REPEATABLE READ snapshot taken by the
+     * lock would show the prepared tables empty, TRUNCATE not being MVCC-safe). */
     if (!dbExec(db, "begin",
-                "BEGIN; SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('misswitch'))",
+                "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('misswitch'))",
                 err))
         return false;
     if (!overridesLoad(db, overrides, &overrideRows, err))

@@ -316,6 +316,7 @@ ExitCode commandPlan(const Options *options, int argc, char **argv)
 
 fail:
     code = commandFail(&err);
+    dbCancel(reportDb); /* its report query may still be running */
 cleanup:
     dbResultFree(summary);
     dbResultFree(accounts);

@@ -204,6 +204,17 @@ bool dbWait(Db *db, const char *what, Error *err)
     return ok;
 }
 
+void dbCancel(Db *db)
+{
+    PGcancel *cancel;
+    char message[256];
+
+    if (db == NULL || (cancel = PQgetCancel(db->conn)) == NULL)
+        return;
+    (void)PQcancel(cancel, message, sizeof message);
+    PQfreeCancel(cancel);
+}
+
 DbResult *dbWaitQuery(Db *db, const char *what, Error *err)
 {
     PGresult *result, *rows = NULL;

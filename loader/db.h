@@ -37,6 +37,10 @@ bool dbWait(Db *db, const char *what, Error *err);
  * filled on failure. Free with dbResultFree. */
 DbResult *dbWaitQuery(Db *db, const char *what, Error *err);
 
+/* Asks the server to stop what db is running (a query dbSend started that no one will wait
+ * for); harmless when it runs nothing. NULL is a no-op. */
+void dbCancel(Db *db);
+
 /* Runs one statement with text parameters; returns NULL and fills err on failure. */
 DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
                   const char *const *params, Error *err);

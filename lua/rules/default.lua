@@ -1,19 +1,6 @@
 -- The default ruleset. A school's override file requires this one and changes only what
 -- differs (see examples/ and docs/rules.md):
 --   local rules = require("lib.rules")
-
--- The pairs a scored pass compares: those sharing a date of birth and a school, a date of birth
--- and one sounded name, or both sounded names and a school. Every key splits the trust finely:
--- a key as coarse as the date of birth alone makes pairs that grow with the square of the
--- trust (staff at 1 M pupils: 51 k open accounts and records, 14 k dates of birth). A true
--- match is missed only when its date of birth and both names' sounds change (or it changes
--- school, and its date of birth or both names' sounds).
-local BLOCKING = {
-  { "dob", "school_key" },
-  { "dob", "surname_sound" },
-  { "dob", "forename_sound" },
-  { "surname_sound", "forename_sound", "school_key" },
-}
 --   local ruleset = require("default")
 --   rules.set(ruleset, "parents", { likely = 20 })
 --   return ruleset
@@ -22,6 +9,20 @@ local BLOCKING = {
 -- linked to one account at most. Overrides (match --overrides FILE) are applied before them all.
 -- Thresholds are in bits: a total of field weights log2(m/u), m and u estimated from the data.
 local rules = require("lib.rules")
+
+-- The pairs a scored pass compares: those sharing a date of birth and a school, a date of birth
+-- and one sounded name, or both sounded names and a school. Every key splits the trust finely:
+-- a key as coarse as the date of birth alone makes pairs that grow with the square of the
+-- trust (staff at 1 M pupils: 51 k open accounts and records, 14 k dates of birth). A true
+-- match is missed only when its date of birth and both names' sounds change (or it changes
+-- school, and its date of birth or both names' sounds). A school whose codes change is still
+-- the same school: the pass maps it (misswitch_work.school_key_map) before it compares.
+local BLOCKING = {
+  { "dob", "school_key" },
+  { "dob", "surname_sound" },
+  { "dob", "forename_sound" },
+  { "surname_sound", "forename_sound", "school_key" },
+}
 
 return {
   name = "default",

@@ -409,14 +409,18 @@ local function blockedPairs(pass)
   for _, key in ipairs(pass.blocking) do
     local on = {}
     for _, column in ipairs(key) do
-      on[#on + 1] = "r." .. column .. " = a." .. column
+      -- the account's school as the school it became (school_key_map): a school whose codes
+      -- change is still the same school
+      on[#on + 1] = "r." .. column .. " = a." .. (column == "school_key" and "block_school_key" or column)
     end
     unions[#unions + 1] = "    SELECT a.account_id, r.load_id, r.mis_id, r.variant FROM open_account a"
                           .. " JOIN open_record r ON " .. table.concat(on, " AND ")
   end
   return lines {
     "WITH open_account AS (",
-    "    SELECT a.* FROM misswitch_work.account_person a",
+    "    SELECT a.*, coalesce((SELECT pg_catalog.min(m.new_school_key) FROM misswitch_work.school_key_map m",
+    "                           WHERE m.school_key = a.school_key), a.school_key) AS block_school_key",
+    "      FROM misswitch_work.account_person a",
     "     WHERE a.account_type = " .. M.quote(pass.role) .. " AND " .. openAccount("a"),
     "), open_record AS (",
     "    SELECT r.* FROM misswitch_work.record_person r",
@@ -489,23 +493,28 @@ local function pooledJson(pass)
   return M.quote("{" .. table.concat(parts, ", ") .. "}") .. "::jsonb"
 end
 
--- The schools whose codes the move changes, for the school field (misswitch_work.school_change:
--- the extract most of a platform school's relinked pupils went to). Empty when no code changes.
-local function schoolMap(pass)
+-- The schools whose codes the move changes (misswitch_work.school_change: the extract most of a
+-- platform school's relinked pupils went to), for the school field and the blocking keys that
+-- name the school. Empty when no code changes.
+local function usesSchool(pass)
   for _, field in ipairs(pass.fields) do
-    if field == "school" then
-      return lines {
-        "TRUNCATE misswitch_work.school_key_map;",
-        "INSERT INTO misswitch_work.school_key_map (school_key, new_school_key)",
-        "SELECT DISTINCT c.lea_code || '/' || c.dfe_number, c.new_school_key FROM misswitch_work.school_change c",
-        " -- (the votes of every relinked pupil, only when a platform school's codes are not in the extract)",
-        " WHERE EXISTS (SELECT 1 FROM misswitch_staging.platform_school s",
-        "                WHERE NOT EXISTS (SELECT 1 FROM misswitch_staging.extract_load l",
-        "                                   WHERE l.role = 'new' AND l.school_key = s.lea_code || '/' || s.dfe_number));",
-      }
+    if field == "school" then return true end
+  end
+  for _, key in ipairs(pass.blocking) do
+    for _, column in ipairs(key) do
+      if column == "school_key" then return true end
     end
   end
-  return "-- (no school field: no school map)"
+  return false
+end
+
+local function schoolMap(pass)
+  if not usesSchool(pass) then return "-- (no school compared or blocked on: no school map)" end
+  return lines {
+    "TRUNCATE misswitch_work.school_key_map;",
+    "INSERT INTO misswitch_work.school_key_map (school_key, new_school_key)",
+    "SELECT DISTINCT c.lea_code || '/' || c.dfe_number, c.new_school_key FROM misswitch_work.school_change c;",
+  }
 end
 
 -- A scored pass for pupils or staff: compare blocked pairs field by field; m from the exact-key

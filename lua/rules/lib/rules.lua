@@ -110,6 +110,9 @@ function M.exact(spec)
   if spec.normalise ~= nil and not sql.NORMALISERS[spec.normalise] then
     fail("pass " .. spec.name .. ": unknown normaliser '" .. tostring(spec.normalise) .. "'")
   end
+  if spec.dob_agrees ~= nil and type(spec.dob_agrees) ~= "boolean" then
+    fail("pass " .. spec.name .. ": 'dob_agrees' must be true or false")
+  end
   if spec.dob_agrees and not RECORD_COLUMNS[spec.role].dob then
     fail("pass " .. spec.name .. ": 'dob_agrees': " .. spec.role .. " records have no date of birth")
   end

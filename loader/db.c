@@ -204,6 +204,20 @@ bool dbWait(Db *db, const char *what, Error *err)
     return ok;
 }
 
+/* The DbResult holding rows (taken over: cleared on failure). */
+static DbResult *wrapRows(PGresult *rows, Error *err)
+{
+    DbResult *wrapped = malloc(sizeof *wrapped);
+
+    if (wrapped == NULL) {
+        PQclear(rows);
+        errorSet(err, EXIT_INTERNAL, "out of memory");
+        return NULL;
+    }
+    wrapped->result = rows;
+    return wrapped;
+}
+
 void dbCancel(Db *db)
 {
     PGcancel *cancel;
@@ -219,7 +233,6 @@ DbResult *dbWaitQuery(Db *db, const char *what, Error *err)
 {
     PGresult *result, *rows = NULL;
     bool ok = true;
-    DbResult *wrapped;
 
     while ((result = PQgetResult(db->conn)) != NULL) {
         ExecStatusType status = PQresultStatus(result);
@@ -238,21 +251,13 @@ DbResult *dbWaitQuery(Db *db, const char *what, Error *err)
             errorSet(err, EXIT_INTERNAL, "%s: the query returned no rows result", what);
         return NULL;
     }
-    wrapped = malloc(sizeof *wrapped);
-    if (wrapped == NULL) {
-        PQclear(rows);
-        errorSet(err, EXIT_INTERNAL, "out of memory");
-        return NULL;
-    }
-    wrapped->result = rows;
-    return wrapped;
+    return wrapRows(rows, err);
 }
 
 DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
                   const char *const *params, Error *err)
 {
     PGresult *result;
-    DbResult *wrapped;
 
     db->sqlstate[0] = '\0';
     if (!checkInterrupted(what, err))
@@ -263,14 +268,7 @@ DbResult *dbQuery(Db *db, const char *what, const char *sql, int paramCount,
         PQclear(result);
         return NULL;
     }
-    wrapped = malloc(sizeof *wrapped);
-    if (wrapped == NULL) {
-        PQclear(result);
-        errorSet(err, EXIT_INTERNAL, "out of memory");
-        return NULL;
-    }
-    wrapped->result = result;
-    return wrapped;
+    return wrapRows(result, err);
 }
 
 bool dbQueryValue(Db *db, const char *what, const char *sql, int paramCount,
